@@ -1,0 +1,165 @@
+package zuora
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// tokenSource holds one OAuth token for the whole client and fetches a new
+// one only when it nears expiry or Zuora rejects it. The token endpoint is
+// rate limited per IP, so a token per request would be a bug.
+type tokenSource struct {
+	config     clientcredentials.Config
+	httpClient *http.Client // used for the token call only: no bearer, no body logging
+	now        func() time.Time
+
+	mu         sync.Mutex // held while fetching, so concurrent callers share one grant
+	token      *oauth2.Token
+	validUntil time.Time
+	grants     int
+}
+
+// maxRenewMargin is how long before expiry a token is renewed at most; short
+// lifetimes (seconds, in tests) renew at a fifth of their life instead.
+const maxRenewMargin = time.Minute
+
+func newTokenSource(baseURL, clientID, clientSecret string, httpClient *http.Client) *tokenSource {
+	return &tokenSource{
+		config: clientcredentials.Config{
+			ClientID:     clientID,
+			ClientSecret: clientSecret,
+			TokenURL:     baseURL + "/oauth/token",
+			AuthStyle:    oauth2.AuthStyleInParams, // Zuora wants form fields, no other auth header
+		},
+		httpClient: httpClient,
+		now:        time.Now,
+	}
+}
+
+// accessToken returns the cached token, fetching a new one when needed.
+func (ts *tokenSource) accessToken(ctx context.Context) (string, error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	now := ts.now()
+	if ts.token != nil && now.Before(ts.validUntil) {
+		return ts.token.AccessToken, nil
+	}
+
+	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL})
+	tok, err := ts.config.Token(context.WithValue(ctx, oauth2.HTTPClient, ts.httpClient))
+	if err != nil {
+		return "", tokenError(ts.config.TokenURL, err)
+	}
+	ts.grants++
+	ts.token = tok
+	ts.validUntil = renewAt(now, tok.Expiry)
+	tflog.SubsystemDebug(ctx, logSubsystem, "obtained an OAuth token", map[string]any{"expires_at": tok.Expiry.Format(time.RFC3339)})
+	return tok.AccessToken, nil
+}
+
+// renewAt says when a token fetched at now and expiring at expiry should be
+// replaced: a fifth of its life early, at most maxRenewMargin.
+func renewAt(now, expiry time.Time) time.Time {
+	if expiry.IsZero() {
+		return now.Add(100 * 365 * 24 * time.Hour) // no expiry given: keep it until Zuora rejects it
+	}
+	margin := min(expiry.Sub(now)/5, maxRenewMargin)
+	return expiry.Add(-margin)
+}
+
+// invalidate drops the cached token if it is still the one Zuora rejected,
+// so that concurrent 401s lead to one new grant, not many.
+func (ts *tokenSource) invalidate(rejected string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.token != nil && ts.token.AccessToken == rejected {
+		ts.token = nil
+	}
+}
+
+// Grants counts successful token requests.
+func (ts *tokenSource) Grants() int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.grants
+}
+
+// TokenError means no OAuth token could be obtained. It is not retried by
+// the API call that needed it: the token call has its own retries.
+type TokenError struct {
+	TokenURL   string
+	StatusCode int
+	RequestID  string
+	Detail     string
+	Err        error
+}
+
+func (e *TokenError) Error() string {
+	msg := fmt.Sprintf("could not obtain an OAuth token from %s", e.TokenURL)
+	if e.StatusCode != 0 {
+		msg += fmt.Sprintf(": Zuora answered HTTP %d", e.StatusCode)
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusBadRequest {
+		msg += " (check the client id and secret, and that the host is the tenant's environment)"
+	}
+	if e.RequestID != "" {
+		msg += " (Zuora-Request-Id: " + e.RequestID + ")"
+	}
+	return msg
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+func tokenError(tokenURL string, err error) error {
+	te := &TokenError{TokenURL: tokenURL, Err: err}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			te.StatusCode = re.Response.StatusCode
+			te.RequestID = re.Response.Header.Get("Zuora-Request-Id")
+		}
+		switch {
+		case re.ErrorCode != "" && re.ErrorDescription != "":
+			te.Detail = re.ErrorCode + ": " + re.ErrorDescription
+		case re.ErrorCode != "":
+			te.Detail = re.ErrorCode
+		default:
+			te.Detail = excerpt(re.Body, 120)
+		}
+		return te
+	}
+	te.Detail = err.Error()
+	return te
+}
+
+// authTransport adds the bearer token to every API request and remembers
+// which token it used, so a 401 can invalidate exactly that one.
+type authTransport struct {
+	tokens *tokenSource
+	next   http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	token, err := t.tokens.accessToken(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	if st := stateFrom(req.Context()); st != nil {
+		st.setToken(token)
+	}
+	clone := req.Clone(req.Context())
+	clone.Body = req.Body // Clone shares the body; keep it explicit
+	clone.Header.Set("Authorization", "Bearer "+token)
+	return t.next.RoundTrip(clone)
+}

@@ -1,0 +1,250 @@
+// Package zuora is a client for the parts of Zuora's REST API that the
+// provider uses. It handles OAuth, retries, Zuora's headers and its two ways
+// of reporting errors; it knows nothing of Terraform.
+package zuora
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// DefaultAPIVersion is sent as Zuora-Version. From 2024-05-20 on, Zuora
+// answers errors with real HTTP statuses.
+const DefaultAPIVersion = "2025-08-12"
+
+// DefaultMaxRetries is how many times a failed request is sent again.
+const DefaultMaxRetries = 8
+
+// Zuora's own advice: full jitter, base 1 s, cap 60 s.
+const (
+	DefaultBackoffBase = time.Second
+	DefaultBackoffCap  = 60 * time.Second
+)
+
+// Config is everything a Client needs. Only BaseURL, ClientID and
+// ClientSecret are required.
+type Config struct {
+	BaseURL      string // scheme and host, e.g. https://rest.apisandbox.zuora.com
+	ClientID     string
+	ClientSecret string
+	EntityID     string // sent as Zuora-Entity-Ids when set
+	APIVersion   string // sent as Zuora-Version; "" means DefaultAPIVersion
+	TrackID      string // sent as Zuora-Track-Id when set
+
+	// MaxRetries is the number of retries after the first attempt; nil
+	// means DefaultMaxRetries.
+	MaxRetries *int
+
+	ProviderVersion  string // for the User-Agent
+	TerraformVersion string // for the User-Agent, when known
+
+	// HTTPClient carries the transport and timeouts; nil means a pooled
+	// client from go-cleanhttp.
+	HTTPClient *http.Client
+
+	// BackoffBase and BackoffCap shape the jittered exponential backoff;
+	// zero means Zuora's advice (1 s and 60 s). Tests make them short.
+	BackoffBase time.Duration
+	BackoffCap  time.Duration
+}
+
+// Client talks to one Zuora tenant (and entity). It is safe for concurrent
+// use, and shares one OAuth token among all its calls.
+type Client struct {
+	baseURL      string
+	clientSecret string
+	entityID     string
+	apiVersion   string
+	trackID      string
+	userAgent    string
+	tokens       *tokenSource
+	http         *retryablehttp.Client
+}
+
+// New checks cfg and builds a Client. It sends nothing.
+func New(cfg Config) (*Client, error) {
+	base, err := ValidateBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	if cfg.ClientID == "" {
+		missing = append(missing, "client id")
+	}
+	if cfg.ClientSecret == "" {
+		missing = append(missing, "client secret")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing %s", strings.Join(missing, " and "))
+	}
+	if err := ValidateTrackID(cfg.TrackID); err != nil {
+		return nil, err
+	}
+	retries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		retries = *cfg.MaxRetries
+	}
+	if retries < 0 {
+		return nil, fmt.Errorf("max retries must be 0 or more, got %d", retries)
+	}
+	backoffBase := orDefault(cfg.BackoffBase, DefaultBackoffBase)
+	backoffCap := orDefault(cfg.BackoffCap, DefaultBackoffCap)
+
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = cleanhttp.DefaultPooledClient()
+	}
+	transport := httpClient.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	baseURL := base.String()
+
+	// The token call retries like any other, without bearer or logging of
+	// its body (it carries the secret and the token).
+	tokenHTTP := *httpClient
+	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil)
+	tokens := newTokenSource(baseURL, cfg.ClientID, cfg.ClientSecret, tokenRetry.StandardClient())
+
+	apiHTTP := *httpClient
+	apiHTTP.Transport = &authTransport{tokens: tokens, next: &loggingTransport{next: transport}}
+
+	return &Client{
+		baseURL:      baseURL,
+		clientSecret: cfg.ClientSecret,
+		entityID:     cfg.EntityID,
+		apiVersion:   orDefault(cfg.APIVersion, DefaultAPIVersion),
+		trackID:      cfg.TrackID,
+		userAgent:    UserAgent(cfg.ProviderVersion, cfg.TerraformVersion),
+		tokens:       tokens,
+		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens),
+	}, nil
+}
+
+// orDefault returns v unless it is the zero value, then def.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// UserAgent is what the client sends as User-Agent.
+func UserAgent(providerVersion, terraformVersion string) string {
+	ua := "terraform-provider-zuora/" + orDefault(providerVersion, "dev")
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// BaseURL is the tenant's base URL as the client uses it.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// TokenGrants counts the OAuth tokens this client has obtained.
+func (c *Client) TokenGrants() int { return c.tokens.Grants() }
+
+// call is one logical API operation.
+type call struct {
+	op             string // for messages: "create sequence set"
+	method         string
+	path           string
+	query          url.Values
+	body           any
+	idempotencyKey string
+	out            any // nil when the answer carries nothing but success
+}
+
+// do sends c with retries and decodes the answer; every failure comes back
+// as an *APIError, a *TokenError, the context's error, or a transport error
+// saying what was retried.
+func (c *Client) do(ctx context.Context, cl call) error {
+	ctx = c.withLogging(ctx)
+	ctx, st := withState(ctx)
+
+	var body []byte
+	if cl.body != nil {
+		var err error
+		if body, err = json.Marshal(cl.body); err != nil {
+			return fmt.Errorf("%s: encoding the request: %w", cl.op, err)
+		}
+	}
+	u := c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		u += "?" + cl.query.Encode()
+	}
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u, rawBody)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cl.op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Zuora-Version", c.apiVersion)
+	if c.entityID != "" {
+		req.Header.Set("Zuora-Entity-Ids", c.entityID)
+	}
+	if c.trackID != "" {
+		req.Header.Set("Zuora-Track-Id", c.trackID)
+	}
+	if cl.idempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", cl.idempotencyKey)
+	}
+
+	resp, err := c.http.Do(req)
+	attempts, lastRetried := st.snapshot()
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("%s: stopped: %w", cl.op, ctxErr)
+		}
+		var tokErr *TokenError
+		if errors.As(err, &tokErr) {
+			return fmt.Errorf("%s: %w", cl.op, tokErr)
+		}
+		msg := fmt.Sprintf("%s: no answer from Zuora after %d attempt(s)", cl.op, attempts)
+		if lastRetried != "" && attempts > 1 {
+			msg += " (last retried because of " + lastRetried + ")"
+		}
+		return fmt.Errorf("%s: %w", msg, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	if readErr != nil {
+		return &APIError{
+			Operation: cl.op, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("Zuora-Request-Id"),
+			Message: "the answer broke off: " + readErr.Error(), Attempts: attempts,
+		}
+	}
+	if err := decodeAnswer(cl.op, resp.StatusCode, resp.Header, bytes.TrimSpace(respBody), cl.out); err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			apiErr.Attempts = attempts
+		}
+		return err
+	}
+	return nil
+}
+
+// newIdempotencyKey makes the key a create keeps across its retries.
+func newIdempotencyKey() string {
+	return "tf-zuora-" + rand.Text()
+}

@@ -1,0 +1,224 @@
+package zuora
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ListPageSize is the largest page Zuora serves for sequence sets.
+const ListPageSize = 40
+
+// maxListPages stops a listing that never ends (a server ignoring page).
+const maxListPages = 10000
+
+const sequenceSetsPath = "/v1/sequence-sets"
+
+// Numbering is a prefix and start number for one document type.
+type Numbering struct {
+	Prefix      string `json:"prefix"`
+	StartNumber int64  `json:"startNumber"`
+}
+
+// UnmarshalJSON accepts startNumber as a number or a numeric string.
+func (n *Numbering) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Prefix      string      `json:"prefix"`
+		StartNumber json.Number `json:"startNumber"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	n.Prefix = raw.Prefix
+	n.StartNumber = 0
+	if raw.StartNumber != "" {
+		v, err := strconv.ParseInt(raw.StartNumber.String(), 10, 64)
+		if err != nil {
+			return fmt.Errorf("startNumber %q is not a whole number that fits 64 bits", raw.StartNumber)
+		}
+		n.StartNumber = v
+	}
+	return nil
+}
+
+// SequenceSet is Zuora's numbering configuration for billing documents.
+// Payment and Refund are nil when Zuora reports none.
+type SequenceSet struct {
+	ID         string     `json:"id,omitempty"`
+	Name       string     `json:"name"`
+	Invoice    *Numbering `json:"invoice,omitempty"`
+	CreditMemo *Numbering `json:"creditMemo,omitempty"`
+	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
+	Payment    *Numbering `json:"payment,omitempty"`
+	Refund     *Numbering `json:"refund,omitempty"`
+}
+
+// NumberingPatch changes a prefix, a start number, or both.
+type NumberingPatch struct {
+	Prefix      *string `json:"prefix,omitempty"`
+	StartNumber *int64  `json:"startNumber,omitempty"`
+}
+
+func (p *NumberingPatch) empty() bool {
+	return p == nil || (p.Prefix == nil && p.StartNumber == nil)
+}
+
+// SequenceSetPatch is an update: Zuora merges what is set and keeps the rest.
+type SequenceSetPatch struct {
+	Name       *string         `json:"name,omitempty"`
+	Invoice    *NumberingPatch `json:"invoice,omitempty"`
+	CreditMemo *NumberingPatch `json:"creditMemo,omitempty"`
+	DebitMemo  *NumberingPatch `json:"debitMemo,omitempty"`
+	Payment    *NumberingPatch `json:"payment,omitempty"`
+	Refund     *NumberingPatch `json:"refund,omitempty"`
+}
+
+// IsEmpty reports whether the patch changes nothing.
+func (p SequenceSetPatch) IsEmpty() bool {
+	return p.Name == nil && p.Invoice.empty() && p.CreditMemo.empty() && p.DebitMemo.empty() &&
+		p.Payment.empty() && p.Refund.empty()
+}
+
+type sequenceSetsBody struct {
+	SequenceSets []SequenceSet `json:"sequenceSets"`
+}
+
+// CreateSequenceSet creates one set with one POST. Its Idempotency-Key stays
+// the same across retries, so an answer lost on the way back can never lead
+// to a second set.
+func (c *Client) CreateSequenceSet(ctx context.Context, set SequenceSet) (SequenceSet, error) {
+	const op = "create sequence set"
+	set.ID = ""
+	var answer sequenceSetsBody
+	err := c.do(ctx, call{
+		op: op, method: http.MethodPost, path: sequenceSetsPath,
+		body:           sequenceSetsBody{SequenceSets: []SequenceSet{set}},
+		idempotencyKey: newIdempotencyKey(),
+		out:            &answer,
+	})
+	if err != nil {
+		return SequenceSet{}, err
+	}
+	if len(answer.SequenceSets) != 1 {
+		return SequenceSet{}, &APIError{Operation: op, StatusCode: http.StatusOK,
+			Message: fmt.Sprintf("the answer listed %d sequence sets; expected the 1 created", len(answer.SequenceSets))}
+	}
+	created := answer.SequenceSets[0]
+	if created.ID == "" {
+		// Zuora created it but did not say under which id: find it by name.
+		found, err := c.sequenceSetByName(ctx, set.Name)
+		if err != nil {
+			return SequenceSet{}, fmt.Errorf("%s: the answer had no id, and looking the set up by name failed: %w", op, err)
+		}
+		created.ID = found.ID
+	}
+	return created, nil
+}
+
+// GetSequenceSet reads one set. IsNotFound(err) tells a missing set apart.
+// Zuora's documented answer may omit the id; the one asked for is filled in.
+func (c *Client) GetSequenceSet(ctx context.Context, id string) (SequenceSet, error) {
+	const op = "read sequence set"
+	path, err := setPath(op, id)
+	if err != nil {
+		return SequenceSet{}, err
+	}
+	var set SequenceSet
+	if err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, out: &set}); err != nil {
+		return SequenceSet{}, err
+	}
+	if set.ID == "" {
+		set.ID = id
+	}
+	return set, nil
+}
+
+// ListOptions narrows a listing.
+type ListOptions struct {
+	Name string // only sets with exactly this name
+}
+
+// ListSequenceSets reads every set, page by page. Zuora gives no nextPage:
+// the listing ends at the first page shorter than the page size.
+func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]SequenceSet, error) {
+	const op = "list sequence sets"
+	var all []SequenceSet
+	seen := map[string]bool{}
+	for page := 1; page <= maxListPages; page++ {
+		q := url.Values{}
+		q.Set("pageSize", strconv.Itoa(ListPageSize))
+		q.Set("page", strconv.Itoa(page))
+		if opts.Name != "" {
+			q.Set("name", opts.Name)
+		}
+		var answer sequenceSetsBody
+		if err := c.do(ctx, call{op: op, method: http.MethodGet, path: sequenceSetsPath, query: q, out: &answer}); err != nil {
+			return nil, err
+		}
+		for _, s := range answer.SequenceSets {
+			if s.ID != "" && seen[s.ID] {
+				// A server ignoring "page" would repeat itself forever.
+				return nil, &APIError{Operation: op, StatusCode: http.StatusOK,
+					Message: fmt.Sprintf("page %d repeated sequence set %s already listed; the listing does not advance", page, s.ID)}
+			}
+			seen[s.ID] = true
+			all = append(all, s)
+		}
+		if len(answer.SequenceSets) < ListPageSize {
+			return all, nil
+		}
+	}
+	return nil, &APIError{Operation: op, StatusCode: http.StatusOK,
+		Message: fmt.Sprintf("more than %d pages; giving up", maxListPages)}
+}
+
+// sequenceSetByName finds the one set called name.
+func (c *Client) sequenceSetByName(ctx context.Context, name string) (SequenceSet, error) {
+	sets, err := c.ListSequenceSets(ctx, ListOptions{Name: name})
+	if err != nil {
+		return SequenceSet{}, err
+	}
+	var match []SequenceSet
+	for _, s := range sets {
+		if s.Name == name {
+			match = append(match, s)
+		}
+	}
+	if len(match) != 1 || match[0].ID == "" {
+		return SequenceSet{}, fmt.Errorf("%d sequence sets named %q have an id", len(match), name)
+	}
+	return match[0], nil
+}
+
+// UpdateSequenceSet sends only what the patch sets; Zuora merges it. Zuora
+// answers without the set, so there is nothing to return but success.
+func (c *Client) UpdateSequenceSet(ctx context.Context, id string, patch SequenceSetPatch) error {
+	const op = "update sequence set"
+	path, err := setPath(op, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{op: op, method: http.MethodPut, path: path, body: patch})
+}
+
+// DeleteSequenceSet deletes one set. Zuora refuses DEFAULT and sets assigned
+// to customer accounts (category 30).
+func (c *Client) DeleteSequenceSet(ctx context.Context, id string) error {
+	const op = "delete sequence set"
+	path, err := setPath(op, id)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, call{op: op, method: http.MethodDelete, path: path})
+}
+
+func setPath(op, id string) (string, error) {
+	if strings.TrimSpace(id) == "" {
+		return "", fmt.Errorf("%s: the id is empty", op)
+	}
+	return sequenceSetsPath + "/" + url.PathEscape(id), nil
+}

@@ -1,0 +1,374 @@
+// Package zuorafake is an in-memory fake of Zuora's REST API for sequence
+// sets, following /work/shared/zuora-api.md. Users run it through
+// cmd/zuorafake to try the provider without a tenant; tests mount it with
+// httptest.NewServer. It uses the standard library only.
+package zuorafake
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultEntityID is the UUID of the single entity a fake has unless
+// Options.Entities says otherwise.
+const DefaultEntityID = "a1b2c3d4-0000-4000-8000-000000000001"
+
+// Default credentials accepted by /oauth/token.
+const (
+	DefaultClientID     = "zuorafake-client-id"
+	DefaultClientSecret = "zuorafake-client-secret"
+)
+
+// Options configures a fake. The zero value is a usable single-entity tenant.
+type Options struct {
+	ClientID, ClientSecret string        // "" -> DefaultClientID / DefaultClientSecret
+	TokenLifetime          time.Duration // 0 -> 1h; expires_in is its whole seconds, at least 1
+	// Entities lists the entity UUIDs of the tenant; the first is the default
+	// one. A token covers all of them; with more than one the
+	// Zuora-Entity-Ids header is required. nil -> []string{DefaultEntityID}.
+	Entities []string
+	Latency  time.Duration // added before every answer of /v1/ and /oauth/token
+	// ControlAPI serves the /_fake/ control surface.
+	ControlAPI bool
+	// ReadOmitsID leaves "id" out of GET /v1/sequence-sets/{id}, as the
+	// documentation sample does, so tests can prove clients don't need it.
+	ReadOmitsID bool
+	// ReadShowsInheritedPaymentRefund makes a set stored without payment or
+	// refund report the DEFAULT set's containers on reads; by default the
+	// keys are omitted. The contract leaves this open, so clients must cope
+	// with both.
+	ReadShowsInheritedPaymentRefund bool
+	RateLimitPerMinute              int // 0 -> 50000 API requests per minute
+}
+
+// Server is the fake. It implements http.Handler and is safe for concurrent use.
+type Server struct {
+	clientID, clientSecret string
+	tokenLifetime          time.Duration
+	rateLimit              int
+	readOmitsID            bool
+	inheritPaymentRefund   bool
+	controlAPI             bool
+
+	// entities and tenants never change after New, so they are read
+	// without the lock; everything a tenant holds is guarded by mu.
+	entities []string
+	tenants  map[string]*Tenant
+
+	mu          sync.Mutex
+	tokens      map[string]time.Time // access token -> expiry
+	issued      []string
+	stats       Stats
+	records     []RequestRecord
+	faults      []Fault
+	rates       FaultRates
+	rng         *rand.Rand
+	concLimit   int
+	latency     time.Duration
+	inFlight    int
+	windowStart time.Time
+	windowCount int
+}
+
+// New builds a fake with a DEFAULT sequence set in every entity.
+func New(opts Options) *Server {
+	s := &Server{
+		clientID:             opts.ClientID,
+		clientSecret:         opts.ClientSecret,
+		tokenLifetime:        opts.TokenLifetime,
+		rateLimit:            opts.RateLimitPerMinute,
+		readOmitsID:          opts.ReadOmitsID,
+		inheritPaymentRefund: opts.ReadShowsInheritedPaymentRefund,
+		controlAPI:           opts.ControlAPI,
+		latency:              max(opts.Latency, 0),
+		tenants:              map[string]*Tenant{},
+		tokens:               map[string]time.Time{},
+		stats:                Stats{ByRoute: map[string]int{}},
+	}
+	if s.clientID == "" {
+		s.clientID = DefaultClientID
+	}
+	if s.clientSecret == "" {
+		s.clientSecret = DefaultClientSecret
+	}
+	if s.tokenLifetime <= 0 {
+		s.tokenLifetime = time.Hour
+	}
+	if s.rateLimit <= 0 {
+		s.rateLimit = 50000
+	}
+	for _, id := range opts.Entities {
+		id = strings.TrimSpace(id)
+		if id == "" || s.tenants[id] != nil {
+			continue
+		}
+		s.entities = append(s.entities, id)
+		s.tenants[id] = newTenant(s, id)
+	}
+	if len(s.entities) == 0 {
+		s.entities = []string{DefaultEntityID}
+		s.tenants[DefaultEntityID] = newTenant(s, DefaultEntityID)
+	}
+	return s
+}
+
+// call carries what one request needs while it is being answered.
+type call struct {
+	w          http.ResponseWriter
+	r          *http.Request
+	requestID  string
+	realStatus bool // Zuora-Version opts in to real HTTP statuses
+	rec        RequestRecord
+	recorded   bool // false for paths outside /v1/ and /oauth/token
+}
+
+// answer is a response not yet written, so it can be stored for
+// idempotent replay or thrown away by a drop_after_commit fault.
+type answer struct {
+	status      int
+	contentType string // "" with raw: no Content-Type at all
+	body        []byte
+	retryAfter  string
+	allow       string
+	raw         bool // written exactly: no gzip
+	// limited marks a rate-limiter answer: RateLimit-Remaining is 0 and
+	// RateLimit-Reset is resetSeconds.
+	limited      bool
+	resetSeconds int
+}
+
+const (
+	routeToken = "POST /oauth/token"
+	setsPath   = "/v1/sequence-sets"
+)
+
+// ServeHTTP routes to the token endpoint, the API, or the control surface.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case path == "/oauth/token":
+		s.serveToken(s.newCall(w, r, true))
+	case path == "/v1" || strings.HasPrefix(path, "/v1/"):
+		s.serveAPI(s.newCall(w, r, true))
+	case s.controlAPI && (path == "/_fake" || strings.HasPrefix(path, "/_fake/")):
+		s.serveControl(w, r)
+	default:
+		c := s.newCall(w, r, false)
+		s.finish(c, c.errorAnswer(catNotFound, "No HTTP resource was found that matches the request URI "+path+"."))
+	}
+}
+
+func (s *Server) newCall(w http.ResponseWriter, r *http.Request, recorded bool) *call {
+	c := &call{
+		w:          w,
+		r:          r,
+		requestID:  newUUID(),
+		realStatus: wantsRealStatus(r.Header.Get("Zuora-Version")),
+		recorded:   recorded,
+	}
+	c.rec = RequestRecord{
+		Method:         r.Method,
+		Path:           r.URL.Path,
+		TrackID:        r.Header.Get("Zuora-Track-Id"),
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		EntityIDs:      r.Header.Get("Zuora-Entity-Ids"),
+		Version:        r.Header.Get("Zuora-Version"),
+		UserAgent:      r.Header.Get("User-Agent"),
+	}
+	return c
+}
+
+// realStatusSince is the first API version that answers errors with real
+// HTTP statuses instead of 200 + success:false.
+const realStatusSince = "2024-05-20"
+
+func wantsRealStatus(version string) bool {
+	v := strings.TrimSpace(version)
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		return false // absent, or an old numeric version such as 211.0
+	}
+	return v >= realStatusSince
+}
+
+// finish writes a with the headers every Zuora answer carries and records it.
+func (s *Server) finish(c *call, a answer) {
+	h := c.w.Header()
+	h.Set("Zuora-Request-Id", c.requestID)
+	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" {
+		h.Set("Zuora-Track-Id", tid)
+	}
+	s.setLimitHeaders(h, a)
+	if a.retryAfter != "" {
+		h.Set("Retry-After", a.retryAfter)
+	}
+	if a.allow != "" {
+		h.Set("Allow", a.allow)
+	}
+	if a.contentType != "" {
+		h.Set("Content-Type", a.contentType)
+	} else if a.raw {
+		h["Content-Type"] = nil // stops net/http from sniffing one
+	}
+	body := a.body
+	if !a.raw {
+		h.Set("Vary", "Accept-Encoding")
+		if len(body) > 1000 && acceptsGzip(c.r.Header.Values("Accept-Encoding")) {
+			if z, ok := gzipBytes(body); ok {
+				body = z
+				h.Set("Content-Encoding", "gzip")
+			}
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	status := a.status
+	if status < 100 || status > 999 {
+		status = http.StatusInternalServerError // WriteHeader would panic
+	}
+	c.w.WriteHeader(status)
+	if c.r.Method != http.MethodHead {
+		_, _ = c.w.Write(body)
+	}
+	s.record(c, status)
+}
+
+func (s *Server) record(c *call, status int) {
+	if !c.recorded {
+		return
+	}
+	c.rec.Status = status
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.records) >= maxRecords {
+		// Keep memory bounded for long cmd/zuorafake sessions.
+		s.records = append(s.records[:0], s.records[len(s.records)-maxRecords/2:]...)
+	}
+	s.records = append(s.records, c.rec)
+}
+
+const maxRecords = 20000
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func gzipBytes(b []byte) ([]byte, bool) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, false
+	}
+	if err := zw.Close(); err != nil {
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
+// Error categories (the last two digits of a reason code).
+const (
+	catPermission    = 10
+	catBadValue      = 20
+	catUnknownField  = 21
+	catMissingField  = 22
+	catMissingParam  = 23
+	catRule          = 30
+	catNotFound      = 40
+	catMethod        = 45
+	catConflict      = 50
+	catInternal      = 60
+	catRateLimited   = 70
+	catMalformedJSON = 90
+)
+
+// categoryStatus is the contract's category -> HTTP status table, used
+// when the request opted in to real statuses.
+var categoryStatus = map[int]int{
+	10: http.StatusForbidden,
+	11: http.StatusUnauthorized,
+	20: http.StatusBadRequest,
+	21: http.StatusBadRequest,
+	22: http.StatusBadRequest,
+	23: http.StatusBadRequest,
+	30: http.StatusBadRequest,
+	40: http.StatusNotFound,
+	45: http.StatusMethodNotAllowed,
+	50: http.StatusConflict,
+	60: http.StatusInternalServerError,
+	61: http.StatusInternalServerError,
+	70: http.StatusTooManyRequests,
+	90: http.StatusBadRequest,
+	99: http.StatusInternalServerError,
+}
+
+// reasonCode turns a category into an 8-digit code such as 50000040.
+func reasonCode(category int) int { return 50000000 + category }
+
+type reason struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type errorBody struct {
+	Success   bool     `json:"success"`
+	ProcessID string   `json:"processId"`
+	RequestID string   `json:"requestId"`
+	Reasons   []reason `json:"reasons"`
+}
+
+// errorAnswer is the classic v1 error body; its status follows the
+// request's error mode.
+func (c *call) errorAnswer(category int, message string) answer {
+	status := http.StatusOK
+	if c.realStatus {
+		status = categoryStatus[category]
+	}
+	return c.errorAnswerWith(status, reasonCode(category), message)
+}
+
+// errorAnswerWith writes the classic error body with a fixed status and
+// code, for answers that come from in front of the API (limiters,
+// idempotency layer) and so never follow the error mode.
+func (c *call) errorAnswerWith(status, code int, message string) answer {
+	return jsonAnswer(status, errorBody{
+		Success:   false,
+		ProcessID: newProcessID(),
+		RequestID: c.requestID,
+		Reasons:   []reason{{Code: code, Message: message}},
+	})
+}
+
+func jsonAnswer(status int, v any) answer {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types are marshalled; keep the promise not to panic.
+		b = []byte(`{"success":false}`)
+		status = http.StatusInternalServerError
+	}
+	return answer{status: status, contentType: "application/json; charset=utf-8", body: b}
+}
+
+type successBody struct {
+	Success bool `json:"success"`
+}
+
+func okAnswer() answer { return jsonAnswer(http.StatusOK, successBody{Success: true}) }
