@@ -54,7 +54,9 @@ func (ts *tokenSource) accessToken(ctx context.Context) (string, error) {
 	}
 
 	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL})
-	tok, err := ts.config.Token(context.WithValue(ctx, oauth2.HTTPClient, ts.httpClient))
+	// The token call is not an attempt of the API call that needs it.
+	tokenCtx := context.WithValue(ctx, stateKey{}, (*requestState)(nil))
+	tok, err := ts.config.Token(context.WithValue(tokenCtx, oauth2.HTTPClient, ts.httpClient))
 	if err != nil {
 		return "", tokenError(ts.config.TokenURL, err)
 	}

@@ -1,0 +1,196 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+)
+
+// The rules Zuora enforces on names and prefixes that can be checked
+// without asking it (contract section 2). internal/zuorafake enforces the
+// same rules on the server side.
+var (
+	namePattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
+	prefixPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	noTrailingDigit    = regexp.MustCompile(`[^0-9]$`)
+	reservedPrefixes   = []string{"P-", "R-", "PM-", "PG-", "PREVIEW-", "TMP-INV-", "TMP-CM-", "TMP-DM-"}
+	sequenceSetIDRegex = regexp.MustCompile(`(?i)^[0-9a-f]{32}$`)
+)
+
+const (
+	maxNameLength   = 15
+	maxPrefixLength = 16
+)
+
+// documentType describes one of the five containers of a set, so that code
+// handling them is written once.
+type documentType struct {
+	attr     string // Terraform attribute name
+	label    string // for descriptions and messages
+	optional bool   // payment and refund may be omitted
+	model    func(*sequenceSetModel) *types.Object
+	api      func(*zuora.SequenceSet) **zuora.Numbering
+	patch    func(*zuora.SequenceSetPatch) **zuora.NumberingPatch
+}
+
+var documentTypes = []documentType{
+	{
+		attr: "invoice", label: "invoices",
+		model: func(m *sequenceSetModel) *types.Object { return &m.Invoice },
+		api:   func(s *zuora.SequenceSet) **zuora.Numbering { return &s.Invoice },
+		patch: func(p *zuora.SequenceSetPatch) **zuora.NumberingPatch { return &p.Invoice },
+	},
+	{
+		attr: "credit_memo", label: "credit memos",
+		model: func(m *sequenceSetModel) *types.Object { return &m.CreditMemo },
+		api:   func(s *zuora.SequenceSet) **zuora.Numbering { return &s.CreditMemo },
+		patch: func(p *zuora.SequenceSetPatch) **zuora.NumberingPatch { return &p.CreditMemo },
+	},
+	{
+		attr: "debit_memo", label: "debit memos",
+		model: func(m *sequenceSetModel) *types.Object { return &m.DebitMemo },
+		api:   func(s *zuora.SequenceSet) **zuora.Numbering { return &s.DebitMemo },
+		patch: func(p *zuora.SequenceSetPatch) **zuora.NumberingPatch { return &p.DebitMemo },
+	},
+	{
+		attr: "payment", label: "payments", optional: true,
+		model: func(m *sequenceSetModel) *types.Object { return &m.Payment },
+		api:   func(s *zuora.SequenceSet) **zuora.Numbering { return &s.Payment },
+		patch: func(p *zuora.SequenceSetPatch) **zuora.NumberingPatch { return &p.Payment },
+	},
+	{
+		attr: "refund", label: "refunds", optional: true,
+		model: func(m *sequenceSetModel) *types.Object { return &m.Refund },
+		api:   func(s *zuora.SequenceSet) **zuora.Numbering { return &s.Refund },
+		patch: func(p *zuora.SequenceSetPatch) **zuora.NumberingPatch { return &p.Refund },
+	},
+}
+
+// sequenceSetModel is a set as the resource and the data sources hold it.
+type sequenceSetModel struct {
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Invoice    types.Object `tfsdk:"invoice"`
+	CreditMemo types.Object `tfsdk:"credit_memo"`
+	DebitMemo  types.Object `tfsdk:"debit_memo"`
+	Payment    types.Object `tfsdk:"payment"`
+	Refund     types.Object `tfsdk:"refund"`
+}
+
+// numberingModel is one container: a prefix and a start number.
+type numberingModel struct {
+	Prefix      types.String `tfsdk:"prefix"`
+	StartNumber types.Int64  `tfsdk:"start_number"`
+}
+
+var numberingAttrTypes = map[string]attr.Type{
+	"prefix":       types.StringType,
+	"start_number": types.Int64Type,
+}
+
+func nameValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(1, maxNameLength),
+		stringvalidator.RegexMatches(namePattern, "may hold only letters, digits and '-', and must start with a letter or digit"),
+	}
+}
+
+// prefixValidators are the plan-time rules for a prefix of dt.
+func prefixValidators(dt documentType) []validator.String {
+	v := []validator.String{
+		stringvalidator.LengthBetween(1, maxPrefixLength),
+		stringvalidator.RegexMatches(prefixPattern, "may hold only letters, digits, '-' and '_', and must not start with '-' or '_'"),
+		stringvalidator.NoneOf(reservedPrefixes...),
+	}
+	if dt.optional {
+		v = append(v, stringvalidator.RegexMatches(noTrailingDigit,
+			"must not end in a digit: Zuora allows that only for invoices, credit memos and debit memos"))
+	}
+	return v
+}
+
+func startNumberValidators() []validator.Int64 {
+	return []validator.Int64{int64validator.AtLeast(1)}
+}
+
+// numberingObject turns an API container into a Terraform object; nil
+// becomes null.
+func numberingObject(n *zuora.Numbering) types.Object {
+	if n == nil {
+		return types.ObjectNull(numberingAttrTypes)
+	}
+	return types.ObjectValueMust(numberingAttrTypes, map[string]attr.Value{
+		"prefix":       types.StringValue(n.Prefix),
+		"start_number": types.Int64Value(n.StartNumber),
+	})
+}
+
+// numberingFromObject turns a Terraform object into an API container; null
+// or unknown becomes nil.
+func numberingFromObject(ctx context.Context, obj types.Object) (*zuora.Numbering, diag.Diagnostics) {
+	if obj.IsNull() || obj.IsUnknown() {
+		return nil, nil
+	}
+	var m numberingModel
+	diags := obj.As(ctx, &m, basetypes.ObjectAsOptions{})
+	if diags.HasError() {
+		return nil, diags
+	}
+	return &zuora.Numbering{Prefix: m.Prefix.ValueString(), StartNumber: m.StartNumber.ValueInt64()}, nil
+}
+
+// modelFromAPI builds the model of a set as Zuora reports it.
+func modelFromAPI(set zuora.SequenceSet) sequenceSetModel {
+	m := sequenceSetModel{ID: types.StringValue(set.ID), Name: types.StringValue(set.Name)}
+	for _, dt := range documentTypes {
+		*dt.model(&m) = numberingObject(*dt.api(&set))
+	}
+	return m
+}
+
+// apiFromModel builds the API form of a planned set.
+func apiFromModel(ctx context.Context, m sequenceSetModel) (zuora.SequenceSet, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	set := zuora.SequenceSet{ID: m.ID.ValueString(), Name: m.Name.ValueString()}
+	for _, dt := range documentTypes {
+		n, d := numberingFromObject(ctx, *dt.model(&m))
+		diags.Append(d...)
+		*dt.api(&set) = n
+	}
+	return set, diags
+}
+
+type prefixProblem struct {
+	attr    string // the container whose prefix repeats an earlier one
+	message string
+}
+
+// duplicatePrefixes reports a prefix given to two document types of one
+// set: Zuora ties each prefix to one document type.
+func duplicatePrefixes(set zuora.SequenceSet) []prefixProblem {
+	var problems []prefixProblem
+	owner := map[string]string{}
+	for _, dt := range documentTypes {
+		n := *dt.api(&set)
+		if n == nil || n.Prefix == "" {
+			continue
+		}
+		if first, ok := owner[n.Prefix]; ok {
+			problems = append(problems, prefixProblem{dt.attr, fmt.Sprintf(
+				"prefix %q is used for both %s and %s; Zuora ties a prefix to one document type for good", n.Prefix, first, dt.attr)})
+			continue
+		}
+		owner[n.Prefix] = dt.attr
+	}
+	return problems
+}

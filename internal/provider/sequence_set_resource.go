@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*sequenceSetResource)(nil)
+	_ resource.ResourceWithImportState    = (*sequenceSetResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*sequenceSetResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*sequenceSetResource)(nil)
+)
+
+// sequenceSetResource manages one Zuora sequence set. Every change is an
+// in-place update: replacing a set would try to delete one that accounts
+// may use, which Zuora refuses.
+type sequenceSetResource struct {
+	client *zuora.Client
+}
+
+func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
+
+func (r *sequenceSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_sequence_set"
+}
+
+func (r *sequenceSetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "Zuora's ID of the sequence set (32 hexadecimal characters).",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: "Name of the sequence set, unique in the tenant: 1 to 15 letters, digits and `-`, " +
+				"starting with a letter or digit. Renaming updates the set in place.",
+			Required:   true,
+			Validators: nameValidators(),
+		},
+	}
+	for _, dt := range documentTypes {
+		attrs[dt.attr] = numberingResourceAttribute(dt)
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Zuora sequence set: the prefix and start number of the invoices, credit memos, debit memos, " +
+			"payments and refunds of the customer accounts assigned to it. Every change is applied in place; " +
+			"nothing forces a replacement.",
+		Attributes: attrs,
+	}
+}
+
+func numberingResourceAttribute(dt documentType) schema.SingleNestedAttribute {
+	a := schema.SingleNestedAttribute{
+		MarkdownDescription: fmt.Sprintf("Numbering of %s: prefix and start number.", dt.label),
+		Attributes: map[string]schema.Attribute{
+			"prefix": schema.StringAttribute{
+				MarkdownDescription: prefixDescription(dt),
+				Required:            true,
+				Validators:          prefixValidators(dt),
+			},
+			"start_number": schema.Int64Attribute{
+				MarkdownDescription: "Number of the next document, at least 1. Zuora refuses a number below the next " +
+					"unused one of the prefix, so that no document number is issued twice.",
+				Required:   true,
+				Validators: startNumberValidators(),
+			},
+		},
+	}
+	if dt.optional {
+		a.Optional = true
+		a.Computed = true
+		a.MarkdownDescription += fmt.Sprintf(" Optional: when omitted, Zuora numbers %s with the DEFAULT set's "+
+			"prefix, and whatever Zuora reports is kept without a diff. Zuora cannot remove it once set.", dt.label)
+		a.PlanModifiers = []planmodifier.Object{objectplanmodifier.UseStateForUnknown()}
+	} else {
+		a.Required = true
+	}
+	return a
+}
+
+func prefixDescription(dt documentType) string {
+	d := "Prefix of the document numbers: 1 to 16 letters, digits, `-` and `_`, not starting with `-` or `_`. " +
+		"Reserved prefixes (`" + strings.Join(reservedPrefixes, "`, `") + "`) are refused, and a prefix used " +
+		"for one document type can never be used for another in the tenant."
+	if dt.optional {
+		d += " Must not end in a digit."
+	}
+	return d
+}
+
+func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return // not configured yet (validation) or deferred
+	}
+	client, ok := req.ProviderData.(*zuora.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *zuora.Client, got %T", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+// ValidateConfig checks what spans attributes: one prefix for two types.
+func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m sequenceSetModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	set, diags := apiFromModel(ctx, m)
+	resp.Diagnostics.Append(diags...)
+	for _, problem := range duplicatePrefixes(set) {
+		resp.Diagnostics.AddAttributeError(path.Root(problem.attr).AtName("prefix"), "Prefix used for two document types", problem.message)
+	}
+}
+
+// ModifyPlan warns before an apply that lowers a start number.
+func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan sequenceSetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, dt := range documentTypes {
+		before, _ := numberingFromObject(ctx, *dt.model(&state))
+		after, _ := numberingFromObject(ctx, *dt.model(&plan))
+		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber {
+			continue
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
+			fmt.Sprintf("The %s start number goes from %d down to %d. Zuora refuses a start number below the next "+
+				"unused number of the prefix, so this apply fails if documents were already numbered past %d.",
+				dt.attr, before.StartNumber, after.StartNumber, after.StartNumber))
+	}
+}
+
+func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan sequenceSetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	set, diags := apiFromModel(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	created, err := r.client.CreateSequenceSet(ctx, set)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name, err.Error())
+		return
+	}
+	tflog.Info(ctx, "created sequence set", map[string]any{"id": created.ID, "name": created.Name})
+
+	state := mergeAnswer(plan, created)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// mergeAnswer is the state after a create: what Zuora answered, with what
+// was planned where the answer is silent.
+func mergeAnswer(plan sequenceSetModel, created zuora.SequenceSet) sequenceSetModel {
+	state := modelFromAPI(created)
+	if created.Name == "" {
+		state.Name = plan.Name
+	}
+	for _, dt := range documentTypes {
+		planned := *dt.model(&plan)
+		if (*dt.model(&state)).IsNull() && !planned.IsUnknown() {
+			*dt.model(&state) = planned
+		}
+	}
+	return state
+}
+
+func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state sequenceSetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	set, err := r.client.GetSequenceSet(ctx, state.ID.ValueString())
+	if zuora.IsNotFound(err) {
+		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+state.ID.ValueString(), err.Error())
+		return
+	}
+	next := modelFromAPI(set)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state sequenceSetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	patch, err := patchFor(ctx, state, plan)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to compute the update", err.Error())
+		return
+	}
+	id := state.ID.ValueString()
+	if !patch.IsEmpty() {
+		if err := r.client.UpdateSequenceSet(ctx, id, patch); err != nil {
+			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+id, err.Error())
+			return
+		}
+		tflog.Info(ctx, "updated sequence set", map[string]any{"id": id})
+	}
+
+	// Zuora answers a PUT without the set: the plan is the new state, and
+	// the next refresh verifies it.
+	plan.ID = state.ID
+	for _, dt := range documentTypes {
+		if (*dt.model(&plan)).IsUnknown() {
+			*dt.model(&plan) = *dt.model(&state)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// patchFor holds only what differs between state and plan, down to the
+// single prefix or start number.
+func patchFor(ctx context.Context, state, plan sequenceSetModel) (zuora.SequenceSetPatch, error) {
+	var patch zuora.SequenceSetPatch
+	var errs []error
+	if !plan.Name.Equal(state.Name) {
+		name := plan.Name.ValueString()
+		patch.Name = &name
+	}
+	for _, dt := range documentTypes {
+		after, diags := numberingFromObject(ctx, *dt.model(&plan))
+		if diags.HasError() {
+			errs = append(errs, fmt.Errorf("%s: %v", dt.attr, diags))
+			continue
+		}
+		if after == nil {
+			continue // omitted optional container: nothing to change
+		}
+		before, _ := numberingFromObject(ctx, *dt.model(&state))
+		var p zuora.NumberingPatch
+		if before == nil || before.Prefix != after.Prefix {
+			p.Prefix = &after.Prefix
+		}
+		if before == nil || before.StartNumber != after.StartNumber {
+			p.StartNumber = &after.StartNumber
+		}
+		if p.Prefix != nil || p.StartNumber != nil {
+			*dt.patch(&patch) = &p
+		}
+	}
+	return patch, errors.Join(errs...)
+}
+
+func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state sequenceSetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	err := r.client.DeleteSequenceSet(ctx, id)
+	switch {
+	case err == nil:
+		tflog.Info(ctx, "deleted sequence set", map[string]any{"id": id})
+	case zuora.IsNotFound(err):
+		// Gone already, perhaps by a retried DELETE whose first answer was lost.
+		tflog.Info(ctx, "sequence set was already gone", map[string]any{"id": id})
+	default:
+		detail := err.Error()
+		var apiErr *zuora.APIError
+		if errors.As(err, &apiErr) && apiErr.HasCategory(zuora.CategoryRuleRestriction) {
+			detail += "\n\nZuora does not delete the DEFAULT sequence set nor a set assigned to customer accounts. " +
+				"To stop managing it with Terraform without deleting it, use a `removed` block (Terraform 1.7+) " +
+				"or `terraform state rm`."
+		}
+		resp.Diagnostics.AddError("Unable to delete Zuora sequence set "+state.Name.ValueString(), detail)
+	}
+}
+
+// ImportState accepts the set's ID, or its name, looked up in Zuora.
+func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if !sequenceSetIDRegex.MatchString(id) {
+		found, err := r.findByName(ctx, id)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error())
+			return
+		}
+		id = found
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(id))...)
+}
+
+func (r *sequenceSetResource) findByName(ctx context.Context, name string) (string, error) {
+	if r.client == nil {
+		return "", errors.New("the provider is not configured")
+	}
+	sets, err := r.client.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, s := range sets {
+		if s.Name == name {
+			ids = append(ids, s.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("%q is not a sequence set ID (32 hexadecimal characters), and no sequence set is named %q", name, name)
+	case 1:
+		return ids[0], nil
+	default:
+		return "", fmt.Errorf("%d sequence sets are named %q (%s): import one by its ID", len(ids), name, strings.Join(ids, ", "))
+	}
+}
