@@ -1,0 +1,281 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// testEnv is one local Zuora and a provider pointed at it. It also keeps
+// the bodies of the PUTs the provider sent, to prove updates send only what
+// changed.
+type testEnv struct {
+	fake *zuorafake.Server
+	url  string
+
+	mu   sync.Mutex
+	puts [][]byte
+}
+
+func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
+	t.Helper()
+	env := &testEnv{fake: zuorafake.New(opts)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/") {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			env.mu.Lock()
+			env.puts = append(env.puts, body)
+			env.mu.Unlock()
+		}
+		env.fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	env.url = srv.URL
+	return env
+}
+
+// apiNames maps Terraform attribute names to Zuora's.
+var apiNames = map[string]string{
+	"credit_memo": "creditMemo", "debit_memo": "debitMemo", "start_number": "startNumber",
+}
+
+// lastPutSentOnly checks that the latest PUT carried exactly one field, the
+// one named like "invoice.prefix" or "name".
+func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if len(e.puts) == 0 {
+			return fmt.Errorf("no PUT was sent for a change of %s", field)
+		}
+		var body map[string]any
+		if err := json.Unmarshal(e.puts[len(e.puts)-1], &body); err != nil {
+			return err
+		}
+		var sent []string
+		for k, v := range body {
+			if inner, ok := v.(map[string]any); ok {
+				for ik := range inner {
+					sent = append(sent, k+"."+ik)
+				}
+				continue
+			}
+			sent = append(sent, k)
+		}
+		want := field
+		for tf, api := range apiNames {
+			want = strings.ReplaceAll(want, tf, api)
+		}
+		if len(sent) != 1 || sent[0] != want {
+			return fmt.Errorf("the PUT for a change of %s sent %v (%s), want only %s", field, sent, e.puts[len(e.puts)-1], want)
+		}
+		return nil
+	}
+}
+
+// factories serve the provider in-process, with waits short enough for tests.
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"zuora": providerserver.NewProtocol6WithError(&zuoraProvider{
+			version: "test",
+			tuneClient: func(c *zuora.Config) {
+				c.BackoffBase = time.Millisecond
+				c.BackoffCap = 20 * time.Millisecond
+			},
+		}),
+	}
+}
+
+// providerBlock configures the provider for the fake; extra lines go inside.
+func (e *testEnv) providerBlock(extra ...string) string {
+	return fmt.Sprintf(`
+provider "zuora" {
+  host          = %q
+  client_id     = %q
+  client_secret = %q
+  %s
+}
+`, e.url, zuorafake.DefaultClientID, zuorafake.DefaultClientSecret, strings.Join(extra, "\n  "))
+}
+
+// errRe matches parts in order, wherever Terraform wraps the lines of a
+// diagnostic.
+func errRe(parts ...string) *regexp.Regexp {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// apiCalls counts every request that reached the fake, token calls included.
+func (e *testEnv) apiCalls() int { return e.fake.Stats().Requests }
+
+func TestProviderConfigurationErrors(t *testing.T) {
+	for _, name := range []string{envHost, envEnvironment, envClientID, envClientSecret, envEntityID, envTrackID} {
+		t.Setenv(name, "")
+	}
+	env := newTestEnv(t, zuorafake.Options{})
+	resourceBody := `
+resource "zuora_sequence_set" "x" {
+  name        = "X"
+  invoice     = { prefix = "XI", start_number = 1 }
+  credit_memo = { prefix = "XC", start_number = 1 }
+  debit_memo  = { prefix = "XD", start_number = 1 }
+}`
+	cases := []struct {
+		name     string
+		provider string
+		want     *regexp.Regexp
+	}{
+		{"no host", `provider "zuora" {
+  client_id = "a"
+  client_secret = "b"
+}`, errRe("Missing Zuora host", "ZUORA_HOST", "ZUORA_ENVIRONMENT")},
+		{"no client id", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  client_secret = "b"
+}`, env.url), errRe("Missing Zuora client ID", "client_id", "ZUORA_CLIENT_ID")},
+		{"no client secret", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  client_id = "a"
+}`, env.url), errRe("Missing Zuora client secret", "client_secret", "ZUORA_CLIENT_SECRET")},
+		{"host and environment", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  environment = "eu-production"
+  client_id = "a"
+  client_secret = "b"
+}`, env.url), errRe("Invalid Attribute Combination")},
+		{"unknown environment", `provider "zuora" {
+  environment = "moon-production"
+  client_id = "a"
+  client_secret = "b"
+}`, errRe("environment", "value must be one of")},
+		{"http to a remote host", `provider "zuora" {
+  host = "http://rest.zuora.com"
+  client_id = "a"
+  client_secret = "b"
+}`, errRe("Invalid Zuora host", "https://")},
+		{"host with a path", `provider "zuora" {
+  host = "https://rest.zuora.com/v1?x=1"
+  client_id = "a"
+  client_secret = "b"
+}`, errRe("Invalid Zuora host", "no path, query")},
+		{"track id with a colon", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  client_id = "a"
+  client_secret = "b"
+  track_id = "run:1"
+}`, env.url), errRe("Invalid track_id", "must not contain")},
+		{"track id not ASCII", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  client_id = "a"
+  client_secret = "b"
+  track_id = "défaut"
+}`, env.url), errRe("Invalid track_id", "US-ASCII")},
+		{"entity id not a UUID", fmt.Sprintf(`provider "zuora" {
+  host = %q
+  client_id = "a"
+  client_secret = "b"
+  entity_id = "entity-1"
+}`, env.url), errRe("entity_id", "must be a UUID")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + resourceBody,
+					PlanOnly:    true,
+					ExpectError: tc.want,
+				}},
+			})
+		})
+	}
+	if n := env.apiCalls(); n != 0 {
+		t.Fatalf("invalid provider configurations sent %d requests to Zuora, want 0", n)
+	}
+}
+
+func TestProviderConfigurationFromEnvironment(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	t.Setenv(envHost, env.url)
+	t.Setenv(envEnvironment, "")
+	t.Setenv(envClientID, zuorafake.DefaultClientID)
+	t.Setenv(envClientSecret, zuorafake.DefaultClientSecret)
+	t.Setenv(envEntityID, "")
+	t.Setenv(envTrackID, "env-track-7")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Check: func(*terraform.State) error {
+				if _, ok := env.fake.SetByName("ENV"); !ok {
+					return fmt.Errorf("the set configured from the environment was not created")
+				}
+				return nil
+			},
+			Config: `
+provider "zuora" {}
+
+resource "zuora_sequence_set" "env" {
+  name        = "ENV"
+  invoice     = { prefix = "EVI", start_number = 1 }
+  credit_memo = { prefix = "EVC", start_number = 1 }
+  debit_memo  = { prefix = "EVD", start_number = 1 }
+}`,
+		}},
+	})
+	for _, r := range env.fake.Requests() {
+		if strings.HasPrefix(r.Route, "POST /v1") && r.TrackID != "env-track-7" {
+			t.Fatalf("ZUORA_TRACK_ID not sent: %+v", r)
+		}
+	}
+}
+
+func TestResolveSettings(t *testing.T) {
+	getenv := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+	cfg := providerModel{}
+	got, diags := resolveSettings(cfg, getenv(map[string]string{
+		envEnvironment: "eu-api-sandbox", envClientID: "id", envClientSecret: "s",
+	}))
+	if diags.HasError() || got.BaseURL != "https://rest.sandbox.eu.zuora.com" {
+		t.Fatalf("environment from env: %q %v", got.BaseURL, diags)
+	}
+	got, diags = resolveSettings(cfg, getenv(map[string]string{
+		envHost: "rest.apisandbox.zuora.com", envClientID: "id", envClientSecret: "s",
+	}))
+	if diags.HasError() || got.BaseURL != "https://rest.apisandbox.zuora.com" {
+		t.Fatalf("bare host from env: %q %v", got.BaseURL, diags)
+	}
+	_, diags = resolveSettings(cfg, getenv(map[string]string{
+		envHost: "rest.zuora.com", envEnvironment: "eu-production", envClientID: "id", envClientSecret: "s",
+	}))
+	if !diags.HasError() {
+		t.Fatal("both host variables set must be an error")
+	}
+	_, diags = resolveSettings(cfg, getenv(map[string]string{
+		envHost: "http://rest.zuora.com", envClientID: "id", envClientSecret: "s", envEntityID: "nope", envTrackID: "a;b",
+	}))
+	if len(diags.Errors()) != 3 {
+		t.Fatalf("want 3 errors (host, entity id, track id) from bad environment variables, got %v", diags)
+	}
+}
