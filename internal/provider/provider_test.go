@@ -7,9 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 

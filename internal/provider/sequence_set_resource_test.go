@@ -123,7 +123,7 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 		ConfigStateChecks: append(stateMatches(spec), idCheck()),
 		Check:             env.fakeMatches(spec),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply:            []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		},
 	}}
@@ -163,7 +163,7 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 				env.lastPutSentOnly(field),
 			),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply:            []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		})
@@ -201,10 +201,10 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 
 func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		opts     zuorafake.Options
-		payment  knownvalue.Check
-		refund   knownvalue.Check
+		name    string
+		opts    zuorafake.Options
+		payment knownvalue.Check
+		refund  knownvalue.Check
 	}{
 		{"zuora reports no payment or refund", zuorafake.Options{}, knownvalue.Null(), knownvalue.Null()},
 		{"zuora reports the inherited ones", zuorafake.Options{ReadShowsInheritedPaymentRefund: true}, numberingValue("P-", 1), numberingValue("R-", 1)},
@@ -239,7 +239,7 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 						),
 						Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), env.lastPutSentOnly("invoice.start_number")),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply:            []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
+							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
 					},
@@ -290,7 +290,7 @@ func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
 				Config: config,
 				Check:  env.fakeMatches(spec),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:            []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},

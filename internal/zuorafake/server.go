@@ -6,6 +6,7 @@ package zuorafake
 
 import (
 	"bytes"
+	"io"
 	"compress/gzip"
 	"encoding/json"
 	"math/rand/v2"
@@ -127,6 +128,23 @@ type call struct {
 	realStatus bool // Zuora-Version opts in to real HTTP statuses
 	rec        RequestRecord
 	recorded   bool // false for paths outside /v1/ and /oauth/token
+	latency    time.Duration
+	slept      bool
+	body       []byte
+	bodyErr    error
+	bodyRead   bool
+}
+
+// readBody reads the request body once, at most maxBodyBytes of it.
+func (c *call) readBody() {
+	if c.bodyRead {
+		return
+	}
+	c.bodyRead = true
+	if c.r.Body == nil {
+		return
+	}
+	c.body, c.bodyErr = io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBodyBytes))
 }
 
 // answer is a response not yet written, so it can be stored for
@@ -142,6 +160,7 @@ type answer struct {
 	// RateLimit-Reset is resetSeconds.
 	limited      bool
 	resetSeconds int
+	gone         bool // the client went away before anything was done
 }
 
 const (
@@ -231,11 +250,12 @@ func (s *Server) finish(c *call, a answer) {
 	if status < 100 || status > 999 {
 		status = http.StatusInternalServerError // WriteHeader would panic
 	}
+	// Record first: a test that has just read the answer must find it.
+	s.record(c, status)
 	c.w.WriteHeader(status)
 	if c.r.Method != http.MethodHead {
 		_, _ = c.w.Write(body)
 	}
-	s.record(c, status)
 }
 
 func (s *Server) record(c *call, status int) {
@@ -372,3 +392,200 @@ type successBody struct {
 }
 
 func okAnswer() answer { return jsonAnswer(http.StatusOK, successBody{Success: true}) }
+
+// route is what the path and method of an API request resolve to.
+type route struct {
+	key     string // "GET /v1/sequence-sets/{id}"; "" when the path is unknown
+	id      string
+	allow   string
+	handler func(s *Server, c *call, t *Tenant, id string) answer // nil: method not allowed
+}
+
+func resolveRoute(method, path string) route {
+	switch {
+	case path == setsPath:
+		rt := route{key: method + " " + setsPath, allow: "GET, POST"}
+		switch method {
+		case http.MethodGet:
+			rt.handler = (*Server).listSets
+		case http.MethodPost:
+			rt.handler = (*Server).createSets
+		}
+		return rt
+	case strings.HasPrefix(path, setsPath+"/"):
+		id := path[len(setsPath)+1:]
+		if id == "" || strings.Contains(id, "/") {
+			return route{}
+		}
+		rt := route{key: method + " " + setsPath + "/{id}", id: id, allow: "GET, PUT, DELETE"}
+		switch method {
+		case http.MethodGet:
+			rt.handler = (*Server).readSet
+		case http.MethodPut:
+			rt.handler = (*Server).updateSet
+		case http.MethodDelete:
+			rt.handler = (*Server).deleteSet
+		}
+		return rt
+	}
+	return route{}
+}
+
+// serveAPI answers /v1/. The order mirrors Zuora's layers: limiters and
+// injected faults in front, then the gateway (auth, entity), then the
+// idempotency layer, then the sequence-set service.
+func (s *Server) serveAPI(c *call) {
+	rt := resolveRoute(c.r.Method, c.r.URL.Path)
+	c.rec.Route = rt.key
+
+	now := time.Now()
+	s.mu.Lock()
+	s.stats.Requests++
+	s.stats.APIRequests++
+	if rt.key != "" {
+		s.stats.ByRoute[rt.key]++
+	}
+	s.inFlight++
+	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.inFlight)
+	overRate := s.countInWindowLocked(now)
+	overConcurrency := s.concLimit > 0 && s.inFlight > s.concLimit
+	var fault *Fault
+	if !overConcurrency {
+		fault = s.takeFaultLocked(rt.key, c.r.Method, true)
+	}
+	concurrencyRetry := s.rates.RetryAfter
+	latency := s.latency
+	s.mu.Unlock()
+
+	// The request stops counting as in flight just before its answer is
+	// written: a sequential client must never see itself as concurrent.
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		}
+	}
+	defer release()
+
+	if overConcurrency {
+		c.rec.Fault = "concurrency_limit"
+		release()
+		s.finish(c, c.concurrencyAnswer(concurrencyRetry))
+		return
+	}
+	if fault != nil {
+		c.rec.Fault = string(fault.Kind)
+		if fault.Kind == FaultReset {
+			release()
+			s.resetConnection(c)
+			return
+		}
+	}
+	c.latency = latency
+	// Read the body before waiting: only then does net/http watch the
+	// connection and cancel the context of a client that gives up.
+	c.readBody()
+	answeredInFront := fault != nil && fault.Kind != FaultDropAfterCommit || overRate
+	// A POST with an Idempotency-Key spends its latency after its key is
+	// registered, so a duplicate sent meanwhile sees the first one still
+	// running (409), as with a slow Zuora.
+	keyed := c.r.Method == http.MethodPost && c.r.Header.Get("Idempotency-Key") != ""
+	if (answeredInFront || !keyed) && !c.sleep() {
+		s.record(c, 0) // the client went away
+		return
+	}
+	var a answer
+	switch {
+	case fault != nil && fault.Kind != FaultDropAfterCommit:
+		a = c.faultAnswer(*fault)
+	case overRate:
+		a = c.rateLimitAnswer(s.secondsLeftInWindow(time.Now()), "")
+	default:
+		a = s.handleAPI(c, rt)
+	}
+	if a.gone || !c.sleep() {
+		s.record(c, 0)
+		return
+	}
+	release()
+	if fault != nil && fault.Kind == FaultDropAfterCommit {
+		s.resetConnection(c) // drop_after_commit: everything is already stored
+		return
+	}
+	s.finish(c, a)
+}
+
+// handleAPI is the gateway and the service behind it.
+func (s *Server) handleAPI(c *call, rt route) answer {
+	if rt.key == "" {
+		return c.errorAnswer(catNotFound, "No HTTP resource was found that matches the request URI "+c.r.URL.Path+".")
+	}
+	if rt.handler == nil {
+		a := c.errorAnswer(catMethod, "The requested HTTP method "+c.r.Method+" is not supported for "+c.r.URL.Path+".")
+		a.allow = rt.allow
+		return a
+	}
+	if !s.validToken(bearerToken(c.r)) {
+		return gatewayUnauthorized()
+	}
+	c.rec.Authorized = true
+	t, a, ok := s.resolveEntity(c)
+	if !ok {
+		return a
+	}
+	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" && !validTrackID(tid) {
+		return c.errorAnswer(catBadValue, `Zuora-Track-Id must be at most 64 US-ASCII characters and must not contain : ; " or '.`)
+	}
+	run := func() answer { return rt.handler(s, c, t, rt.id) }
+	if key := c.r.Header.Get("Idempotency-Key"); key != "" {
+		if c.r.Method == http.MethodPost {
+			return s.idempotent(c, t, key, run)
+		}
+		// Keys only make other methods idempotent on PATCH, which this API
+		// lacks; a key already used elsewhere is still refused.
+		if a, conflict := s.idempotencyConflict(c, t, key); conflict {
+			return a
+		}
+	}
+	return run()
+}
+
+func validTrackID(v string) bool {
+	if len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		b := v[i]
+		if b < 0x20 || b > 0x7e || b == ':' || b == ';' || b == '"' || b == '\'' {
+			return false
+		}
+	}
+	return true
+}
+
+// sleep spends the request's latency once; false if the client went away.
+func (c *call) sleep() bool {
+	if c.slept {
+		return true
+	}
+	c.slept = true
+	return sleepCtx(c.r, c.latency)
+}
+
+// sleepCtx waits d unless the request is cancelled first.
+func sleepCtx(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
