@@ -182,7 +182,7 @@ func mergeAnswer(plan sequenceSetModel, created zuora.SequenceSet) sequenceSetMo
 	}
 	for _, dt := range documentTypes {
 		planned := *dt.model(&plan)
-		if (*dt.model(&state)).IsNull() && !planned.IsUnknown() {
+		if dt.model(&state).IsNull() && !planned.IsUnknown() {
 			*dt.model(&state) = planned
 		}
 	}
@@ -234,7 +234,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	// the next refresh verifies it.
 	plan.ID = state.ID
 	for _, dt := range documentTypes {
-		if (*dt.model(&plan)).IsUnknown() {
+		if dt.model(&plan).IsUnknown() {
 			*dt.model(&plan) = *dt.model(&state)
 		}
 	}

@@ -67,9 +67,9 @@ func sampleSet(name, p string) SequenceSet {
 var errorModes = []struct {
 	name    string
 	version string
-	status  func(real int) int
+	status  func(actual int) int
 }{
-	{"real HTTP statuses", "2025-08-12", func(real int) int { return real }},
+	{"real HTTP statuses", "2025-08-12", func(actual int) int { return actual }},
 	{"HTTP 200 with success false", "186.0", func(int) int { return http.StatusOK }},
 }
 
@@ -409,7 +409,7 @@ func TestGivesUpAfterTheRetryBudget(t *testing.T) {
 		t.Fatalf("took %v", time.Since(start))
 	}
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 4 {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || apiErr.Attempts != 4 {
 		t.Fatalf("err = %v, want the final 429 after 4 attempts", err)
 	}
 	if !strings.Contains(err.Error(), "after 4 attempts") || !strings.Contains(err.Error(), "70") {
@@ -539,7 +539,7 @@ func TestRejectedTokenIsRenewedOnce(t *testing.T) {
 	fake2.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Count: 10, Status: 401, ContentType: "application/json", Body: `{"message":"Authentication error"}`})
 	_, err := c2.ListSequenceSets(ctx, ListOptions{})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(err.Error(), "Authentication error") {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || !strings.Contains(err.Error(), "Authentication error") {
 		t.Fatalf("err = %v, want the 401 with Zuora's message", err)
 	}
 	if got := fake2.Stats().APIRequests; got != 2 {
@@ -556,7 +556,7 @@ func TestWrongCredentials(t *testing.T) {
 	c := newTestClient(t, url, func(c *Config) { c.ClientSecret = secret })
 	_, err := c.ListSequenceSets(context.Background(), ListOptions{})
 	var tokErr *TokenError
-	if !errors.As(err, &tokErr) || tokErr.StatusCode != 401 {
+	if !errors.As(err, &tokErr) || tokErr.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("err = %v, want a TokenError with HTTP 401", err)
 	}
 	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "client id and secret") {

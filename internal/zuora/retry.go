@@ -94,7 +94,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	if readErr != nil {
 		// The connection broke mid-answer: as retryable as a reset.
 		p.note(ctx, st, true, "reading the answer failed: "+readErr.Error())
-		return true, nil
+		return true, nil //nolint:nilerr // a broken answer is retried, not returned
 	}
 
 	switch resp.StatusCode {
@@ -107,8 +107,8 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	}
 
 	var env envelope
-	if json.Unmarshal(body, &env) != nil || env.Success == nil || *env.Success {
-		return false, nil
+	if err := json.Unmarshal(body, &env); err != nil || env.Success == nil || *env.Success {
+		return false, nil //nolint:nilerr // not a Zuora envelope: the decoder reports it
 	}
 	for _, r := range env.Reasons {
 		if r.Category() == CategoryAuthentication {
