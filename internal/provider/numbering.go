@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -193,4 +196,71 @@ func duplicatePrefixes(set zuora.SequenceSet) []prefixProblem {
 		owner[n.Prefix] = dt.attr
 	}
 	return problems
+}
+
+// sequenceSetDataAttributes are the read-only containers of a set in the
+// data sources, named as in the resource.
+func sequenceSetDataAttributes() map[string]dsschema.Attribute {
+	attrs := map[string]dsschema.Attribute{}
+	for _, dt := range documentTypes {
+		attrs[dt.attr] = dsschema.SingleNestedAttribute{
+			MarkdownDescription: fmt.Sprintf("Numbering of %s; null when Zuora reports none.", dt.label),
+			Computed:            true,
+			Attributes: map[string]dsschema.Attribute{
+				"prefix":       dsschema.StringAttribute{MarkdownDescription: "Prefix of the document numbers.", Computed: true},
+				"start_number": dsschema.Int64Attribute{MarkdownDescription: "Number of the next document.", Computed: true},
+			},
+		}
+	}
+	return attrs
+}
+
+// clientFrom takes the client the provider configured; nil while the
+// provider is not configured yet (validation, or a deferred configuration).
+func clientFrom(providerData any, diags *diag.Diagnostics) *zuora.Client {
+	if providerData == nil {
+		return nil
+	}
+	client, ok := providerData.(*zuora.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *zuora.Client, got %T; please report this bug", providerData))
+	}
+	return client
+}
+
+// configured reports a missing client as an error instead of a panic.
+func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
+	if client == nil {
+		diags.AddError("Provider not configured",
+			"The Zuora provider was not configured before use. This is a bug: please report it.")
+		return false
+	}
+	return true
+}
+
+// findOneByName finds the one set called name; none or several is an error.
+func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuora.SequenceSet, error) {
+	if client == nil {
+		return zuora.SequenceSet{}, errors.New("the provider is not configured")
+	}
+	sets, err := client.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
+	if err != nil {
+		return zuora.SequenceSet{}, err
+	}
+	var match []zuora.SequenceSet
+	var ids []string
+	for _, s := range sets {
+		if s.Name == name {
+			match = append(match, s)
+			ids = append(ids, s.ID)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return zuora.SequenceSet{}, fmt.Errorf("no sequence set is named %q (and %q is not an ID of 32 hexadecimal characters)", name, name)
+	case 1:
+		return match[0], nil
+	default:
+		return zuora.SequenceSet{}, fmt.Errorf("%d sequence sets are named %q (%s): use the ID of one", len(match), name, strings.Join(ids, ", "))
+	}
 }

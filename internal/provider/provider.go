@@ -202,5 +202,5 @@ func (p *zuoraProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *zuoraProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{newSequenceSetDataSource, newSequenceSetsDataSource}
 }

@@ -102,15 +102,7 @@ func prefixDescription(dt documentType) string {
 }
 
 func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return // not configured yet (validation) or deferred
-	}
-	client, ok := req.ProviderData.(*zuora.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *zuora.Client, got %T", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks what spans attributes: one prefix for two types.
@@ -152,6 +144,9 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !configured(r.client, &resp.Diagnostics) {
+		return
+	}
 	var plan sequenceSetModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -190,6 +185,9 @@ func mergeAnswer(plan sequenceSetModel, created zuora.SequenceSet) sequenceSetMo
 }
 
 func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if !configured(r.client, &resp.Diagnostics) {
+		return
+	}
 	var state sequenceSetModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -210,6 +208,9 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !configured(r.client, &resp.Diagnostics) {
+		return
+	}
 	var plan, state sequenceSetModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -275,6 +276,9 @@ func patchFor(ctx context.Context, state, plan sequenceSetModel) (zuora.Sequence
 }
 
 func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if !configured(r.client, &resp.Diagnostics) {
+		return
+	}
 	var state sequenceSetModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -304,36 +308,12 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
 	if !sequenceSetIDRegex.MatchString(id) {
-		found, err := r.findByName(ctx, id)
+		found, err := findOneByName(ctx, r.client, id)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error())
 			return
 		}
-		id = found
+		id = found.ID
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(id))...)
-}
-
-func (r *sequenceSetResource) findByName(ctx context.Context, name string) (string, error) {
-	if r.client == nil {
-		return "", errors.New("the provider is not configured")
-	}
-	sets, err := r.client.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
-	if err != nil {
-		return "", err
-	}
-	var ids []string
-	for _, s := range sets {
-		if s.Name == name {
-			ids = append(ids, s.ID)
-		}
-	}
-	switch len(ids) {
-	case 0:
-		return "", fmt.Errorf("%q is not a sequence set ID (32 hexadecimal characters), and no sequence set is named %q", name, name)
-	case 1:
-		return ids[0], nil
-	default:
-		return "", fmt.Errorf("%d sequence sets are named %q (%s): import one by its ID", len(ids), name, strings.Join(ids, ", "))
-	}
 }

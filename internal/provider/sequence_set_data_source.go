@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+)
+
+var (
+	_ datasource.DataSourceWithConfigure        = (*sequenceSetDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*sequenceSetDataSource)(nil)
+)
+
+// sequenceSetDataSource reads one set, by id or by name.
+type sequenceSetDataSource struct {
+	client *zuora.Client
+}
+
+func newSequenceSetDataSource() datasource.DataSource { return &sequenceSetDataSource{} }
+
+func (d *sequenceSetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_sequence_set"
+}
+
+func (d *sequenceSetDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := sequenceSetDataAttributes()
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "ID of the sequence set to read (32 hexadecimal characters). Exactly one of `id` and `name` is required.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{stringvalidator.RegexMatches(sequenceSetIDRegex, "must be 32 hexadecimal characters")},
+	}
+	attrs["name"] = schema.StringAttribute{
+		MarkdownDescription: "Name of the sequence set to read, e.g. `DEFAULT`. Exactly one of `id` and `name` is required.",
+		Optional:            true,
+		Computed:            true,
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one Zuora sequence set, by ID or by name.",
+		Attributes:          attrs,
+	}
+}
+
+func (d *sequenceSetDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+	}
+}
+
+func (d *sequenceSetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if !configured(d.client, &resp.Diagnostics) {
+		return
+	}
+	var cfg sequenceSetModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var set zuora.SequenceSet
+	if id := cfg.ID.ValueString(); id != "" {
+		var err error
+		set, err = d.client.GetSequenceSet(ctx, id)
+		switch {
+		case zuora.IsNotFound(err):
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "Sequence set not found",
+				fmt.Sprintf("Zuora has no sequence set with ID %s.\n\n%s", id, err))
+			return
+		case err != nil:
+			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
+			return
+		}
+	} else {
+		name := cfg.Name.ValueString()
+		found, err := findOneByName(ctx, d.client, name)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot read Zuora sequence set "+name, err.Error())
+			return
+		}
+		set = found
+	}
+	state := modelFromAPI(set)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
