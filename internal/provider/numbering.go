@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -113,7 +114,6 @@ func prefixValidators(dt documentType) []validator.String {
 	v := []validator.String{
 		stringvalidator.LengthBetween(1, maxPrefixLength),
 		stringvalidator.RegexMatches(prefixPattern, "may hold only letters, digits, '-' and '_', and must not start with '-' or '_'"),
-		stringvalidator.NoneOf(reservedPrefixes...),
 	}
 	if dt.optional {
 		v = append(v, stringvalidator.RegexMatches(noTrailingDigit,
@@ -171,6 +171,23 @@ func apiFromModel(ctx context.Context, m sequenceSetModel) (zuora.SequenceSet, d
 		*dt.api(&set) = n
 	}
 	return set, diags
+}
+
+// reservedPrefixProblems reports reserved prefixes. The built-in DEFAULT set
+// itself uses P- and R-, so importing it must stay valid.
+func reservedPrefixProblems(set zuora.SequenceSet) []prefixProblem {
+	if set.Name == "DEFAULT" {
+		return nil
+	}
+	var problems []prefixProblem
+	for _, dt := range documentTypes {
+		n := *dt.api(&set)
+		if n != nil && slices.Contains(reservedPrefixes, n.Prefix) {
+			problems = append(problems, prefixProblem{dt.attr, fmt.Sprintf(
+				"prefix %q is reserved by Zuora; reserved prefixes are %s", n.Prefix, strings.Join(reservedPrefixes, ", "))})
+		}
+	}
+	return problems
 }
 
 type prefixProblem struct {

@@ -117,6 +117,12 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 	for _, problem := range duplicatePrefixes(set) {
 		resp.Diagnostics.AddAttributeError(path.Root(problem.attr).AtName("prefix"), "Prefix used for two document types", problem.message)
 	}
+	if m.Name.IsUnknown() {
+		return // whether the set is DEFAULT is not known yet
+	}
+	for _, problem := range reservedPrefixProblems(set) {
+		resp.Diagnostics.AddAttributeError(path.Root(problem.attr).AtName("prefix"), "Reserved prefix", problem.message)
+	}
 }
 
 // ModifyPlan warns before an apply that lowers a start number.
