@@ -255,29 +255,10 @@ func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
 	return true
 }
 
-// findOneByName finds the one set called name; none or several is an error.
+// findOneByName finds the one set called name, through the client.
 func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuora.SequenceSet, error) {
 	if client == nil {
 		return zuora.SequenceSet{}, errors.New("the provider is not configured")
 	}
-	sets, err := client.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
-	if err != nil {
-		return zuora.SequenceSet{}, err
-	}
-	var match []zuora.SequenceSet
-	var ids []string
-	for _, s := range sets {
-		if s.Name == name {
-			match = append(match, s)
-			ids = append(ids, s.ID)
-		}
-	}
-	switch len(match) {
-	case 0:
-		return zuora.SequenceSet{}, fmt.Errorf("no sequence set is named %q (and %q is not an ID of 32 hexadecimal characters)", name, name)
-	case 1:
-		return match[0], nil
-	default:
-		return zuora.SequenceSet{}, fmt.Errorf("%d sequence sets are named %q (%s): use the ID of one", len(match), name, strings.Join(ids, ", "))
-	}
+	return client.SequenceSetByName(ctx, name)
 }

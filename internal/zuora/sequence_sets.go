@@ -110,7 +110,7 @@ func (c *Client) CreateSequenceSet(ctx context.Context, set SequenceSet) (Sequen
 	created := answer.SequenceSets[0]
 	if created.ID == "" {
 		// Zuora created it but did not say under which id: find it by name.
-		found, err := c.sequenceSetByName(ctx, set.Name)
+		found, err := c.SequenceSetByName(ctx, set.Name)
 		if err != nil {
 			return SequenceSet{}, fmt.Errorf("%s: the answer had no id, and looking the set up by name failed: %w", op, err)
 		}
@@ -176,20 +176,28 @@ func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]Sequ
 		Message: fmt.Sprintf("more than %d pages; giving up", maxListPages)}
 }
 
-// sequenceSetByName finds the one set called name.
-func (c *Client) sequenceSetByName(ctx context.Context, name string) (SequenceSet, error) {
+// SequenceSetByName finds the one set called exactly name; none, several,
+// or one without an id is an error.
+func (c *Client) SequenceSetByName(ctx context.Context, name string) (SequenceSet, error) {
 	sets, err := c.ListSequenceSets(ctx, ListOptions{Name: name})
 	if err != nil {
 		return SequenceSet{}, err
 	}
 	var match []SequenceSet
+	var ids []string
 	for _, s := range sets {
 		if s.Name == name {
 			match = append(match, s)
+			ids = append(ids, s.ID)
 		}
 	}
-	if len(match) != 1 || match[0].ID == "" {
-		return SequenceSet{}, fmt.Errorf("%d sequence sets named %q have an id", len(match), name)
+	switch {
+	case len(match) == 0:
+		return SequenceSet{}, fmt.Errorf("no sequence set is named %q", name)
+	case len(match) > 1:
+		return SequenceSet{}, fmt.Errorf("%d sequence sets are named %q (%s): use the ID of one", len(match), name, strings.Join(ids, ", "))
+	case match[0].ID == "":
+		return SequenceSet{}, fmt.Errorf("the sequence set named %q was listed without its id", name)
 	}
 	return match[0], nil
 }
