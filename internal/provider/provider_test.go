@@ -11,14 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -93,13 +91,7 @@ func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
 // factories serve the provider in-process, with waits short enough for tests.
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"zuora": providerserver.NewProtocol6WithError(&zuoraProvider{
-			version: "test",
-			tuneClient: func(c *zuora.Config) {
-				c.BackoffBase = time.Millisecond
-				c.BackoffCap = 20 * time.Millisecond
-			},
-		}),
+		"zuora": providerserver.NewProtocol6WithError(&zuoraProvider{version: "test", tuneClient: shortBackoff}),
 	}
 }
 

@@ -1,0 +1,5 @@
+# Terraform 1.5 and later: the ID, or the set's exact name.
+import {
+  to = zuora_sequence_set.fr
+  id = "FR"
+}

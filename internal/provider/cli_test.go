@@ -1,0 +1,191 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// Some workflows (for_each imports, -generate-config-out, the examples) need
+// the terraform CLI driven directly: terraform-plugin-testing's state shim
+// does not support for_each resources with string keys. For those, the test
+// binary doubles as the provider plugin: terraform starts it through a
+// dev_overrides CLI config, and TestMain serves the provider instead of
+// running tests. This runs the code under test without a separate go build.
+
+// serveProviderEnv tells the test binary to serve the provider.
+const serveProviderEnv = "TF_ZUORA_TEST_SERVE_PROVIDER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(serveProviderEnv) == "1" {
+		err := providerserver.Serve(context.Background(), func() provider.Provider {
+			return &zuoraProvider{version: "test", tuneClient: shortBackoff}
+		}, providerserver.ServeOpts{Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// shortBackoff keeps the fake's faults from slowing tests down.
+func shortBackoff(c *zuora.Config) {
+	c.BackoffBase = time.Millisecond
+	c.BackoffCap = 20 * time.Millisecond
+}
+
+// terraformCLI runs terraform in one working directory against one fake.
+type terraformCLI struct {
+	t   *testing.T
+	bin string
+	dir string
+	env []string
+}
+
+// terraformBinary is the terraform the acceptance tests use.
+func terraformBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is unset: %v", err)
+	}
+	return p
+}
+
+// newTerraformCLI prepares dir for terraform commands served by this test
+// binary and pointed at env's fake through ZUORA_* variables.
+func newTerraformCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("TF_ACC is unset: terraform CLI tests are acceptance tests")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plugins := t.TempDir()
+	if err := os.Symlink(self, filepath.Join(plugins, "terraform-provider-zuora")); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/terraform-zuora/zuora", plugins)
+	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := &terraformCLI{t: t, bin: terraformBinary(t), dir: dir}
+	cli.env = append(os.Environ(),
+		serveProviderEnv+"=1",
+		"TF_CLI_CONFIG_FILE="+rc,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"TF_LOG=",
+		envHost+"="+env.url,
+		envClientID+"="+zuorafake.DefaultClientID,
+		envClientSecret+"="+zuorafake.DefaultClientSecret,
+	)
+	return cli
+}
+
+// requireVersion skips on a terraform older than the feature needs, as
+// tfversion.SkipBelow does for resource.Test.
+func (c *terraformCLI) requireVersion(minimum string) {
+	c.t.Helper()
+	out := c.run("version", "-json")
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		c.t.Fatalf("terraform version -json: %v\n%s", err, out)
+	}
+	have, err := version.NewVersion(v.Version)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if have.LessThan(version.Must(version.NewVersion(minimum))) {
+		c.t.Skipf("terraform %s is older than %s, which this workflow needs", have, minimum)
+	}
+}
+
+// run runs one terraform command and fails the test unless it succeeds.
+func (c *terraformCLI) run(args ...string) string {
+	c.t.Helper()
+	out, err := c.try(args...)
+	if err != nil {
+		c.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// try runs one terraform command and returns its combined output.
+func (c *terraformCLI) try(args ...string) (string, error) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.bin, args...)
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// planIsEmpty fails the test unless a plan proposes no change.
+func (c *terraformCLI) planIsEmpty() {
+	c.t.Helper()
+	out, err := c.try("plan", "-detailed-exitcode", "-no-color")
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit) && exit.ExitCode() == 2:
+		c.t.Fatalf("the plan after apply is not empty:\n%s", out)
+	default:
+		c.t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+}
+
+// copyDir copies the files of an example directory into a fresh temp dir.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}

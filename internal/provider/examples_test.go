@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+const examplesDir = "../../examples"
+
+// exampleDirs lists every directory under examples/ that holds .tf files.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	var dirs []string
+	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".terraform" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".tf") {
+			if dir := filepath.Dir(p); len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+				dirs = append(dirs, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dirs) < 6 {
+		t.Fatalf("found only %d example directories: %v", len(dirs), dirs)
+	}
+	return dirs
+}
+
+// TestAccExamples_formattedAndValid checks every example the docs show:
+// terraform fmt finds nothing to change and terraform validate passes.
+func TestAccExamples_formattedAndValid(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	for _, dir := range exampleDirs(t) {
+		name, _ := filepath.Rel(examplesDir, dir)
+		t.Run(name, func(t *testing.T) {
+			work := copyDir(t, dir)
+			cli := newTerraformCLI(t, env, work)
+			addSourceIfMissing(t, work)
+			if out, err := cli.try("fmt", "-check", "-diff", "-no-color"); err != nil {
+				t.Fatalf("examples/%s is not formatted (run terraform fmt -recursive examples): %v\n%s", name, err, out)
+			}
+			if name == filepath.Join("bulk-import", "manage") {
+				cli.requireVersion("1.7.0") // import blocks with for_each
+			}
+			cli.run("validate", "-no-color")
+		})
+	}
+	if n := env.apiCalls(); n != 0 {
+		t.Fatalf("validating the examples sent %d requests to Zuora, want 0", n)
+	}
+}
+
+// addSourceIfMissing gives a snippet (the docs show resources without a
+// terraform block) the provider's source address, as a user's module has.
+func addSourceIfMissing(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "required_providers") {
+			return
+		}
+	}
+	block := "terraform {\n  required_providers {\n    zuora = { source = \"terraform-zuora/zuora\" }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "zz_required_providers.tf"), []byte(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
+// second plan, the next-year change as one in-place update, and destroy.
+func TestAccExamples_demo(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "demo")))
+
+	out := cli.run("apply", "-auto-approve", "-no-color")
+	if !strings.Contains(out, "3 added, 0 changed, 0 destroyed") {
+		t.Fatalf("the demo apply did not create three sets:\n%s", out)
+	}
+	emea, ok := env.fake.SetByName("EMEA")
+	if !ok || emea.Invoice.Prefix != "EUINV" || emea.Refund == nil || emea.Refund.Prefix != "EUREF-" {
+		t.Fatalf("Zuora does not hold the EMEA set as configured: %+v", emea)
+	}
+	if got := cli.run("output", "-json", "invoice_numbering"); !strings.Contains(got, `"EMEA":"EUINV00002000"`) {
+		t.Fatalf("output invoice_numbering = %s", got)
+	}
+	cli.planIsEmpty()
+
+	out = cli.run("apply", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
+	if !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) ||
+		!strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
+		t.Fatalf("next-year.tfvars is not one in-place update:\n%s", out)
+	}
+	if emea, _ = env.fake.SetByName("EMEA"); emea.Invoice.StartNumber != 5000 {
+		t.Fatalf("EMEA invoice start number in Zuora = %d, want 5000", emea.Invoice.StartNumber)
+	}
+
+	out = cli.run("destroy", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
+	if !strings.Contains(out, "3 destroyed") {
+		t.Fatalf("the demo destroy did not remove three sets:\n%s", out)
+	}
+	if err := env.onlyDefaultLeft(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(examplesDir, "demo", "terraform.tfstate")); err == nil {
+		t.Fatal("the test wrote state into examples/demo")
+	}
+}
