@@ -1,0 +1,81 @@
+// Command floorprovider is the benchmark's baseline: a provider with the
+// real provider's schema that does no I/O at all. What it costs is what
+// Terraform and the plugin protocol cost, the floor under any provider.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sync/atomic"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	zuoraprovider "github.com/terraform-zuora/terraform-provider-zuora/internal/provider"
+)
+
+func main() {
+	err := providerserver.Serve(context.Background(), func() provider.Provider {
+		return &floorProvider{real: zuoraprovider.New("floor")()}
+	}, providerserver.ServeOpts{Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// floorProvider borrows the real provider's name and schema, nothing else.
+type floorProvider struct {
+	real provider.Provider
+}
+
+func (p *floorProvider) Metadata(ctx context.Context, req provider.MetadataRequest, resp *provider.MetadataResponse) {
+	p.real.Metadata(ctx, req, resp)
+}
+
+func (p *floorProvider) Schema(ctx context.Context, req provider.SchemaRequest, resp *provider.SchemaResponse) {
+	p.real.Schema(ctx, req, resp)
+}
+
+func (p *floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+
+func (p *floorProvider) Resources(ctx context.Context) []func() resource.Resource {
+	var out []func() resource.Resource
+	for _, newReal := range p.real.Resources(ctx) {
+		out = append(out, func() resource.Resource { return &floorResource{real: newReal()} })
+	}
+	return out
+}
+
+func (p *floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+// floorResource answers every call from the request alone.
+type floorResource struct {
+	real resource.Resource
+}
+
+var lastID atomic.Uint64
+
+func (r *floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	r.real.Metadata(ctx, req, resp)
+}
+
+func (r *floorResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	r.real.Schema(ctx, req, resp)
+}
+
+func (r *floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = req.Plan.Raw
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), fmt.Sprintf("%032x", lastID.Add(1)))...)
+}
+
+func (r *floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (r *floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw
+}
+
+func (r *floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
