@@ -104,7 +104,7 @@ func New(cfg Config) (*Client, error) {
 
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
-		httpClient = cleanhttp.DefaultPooledClient()
+		httpClient = pooledClient()
 	}
 	transport := httpClient.Transport
 	if transport == nil {
@@ -247,4 +247,18 @@ func (c *Client) do(ctx context.Context, cl call) error {
 // newIdempotencyKey makes the key a create keeps across its retries.
 func newIdempotencyKey() string {
 	return "tf-zuora-" + rand.Text()
+}
+
+// maxConnsKept is how many idle connections to Zuora are kept for reuse:
+// Zuora's concurrency limit per tenant, well above Terraform's default
+// parallelism of 10. go-cleanhttp keeps GOMAXPROCS+1, so on a small CI
+// runner most parallel requests would pay a new TLS handshake.
+const maxConnsKept = 40
+
+func pooledClient() *http.Client {
+	c := cleanhttp.DefaultPooledClient()
+	if t, ok := c.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = maxConnsKept
+	}
+	return c
 }
