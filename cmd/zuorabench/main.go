@@ -43,6 +43,7 @@ type sample struct {
 	byMethod map[string]int // API requests, token calls excluded
 	tokens   int
 	retries  int
+	inFlight int // most API requests in flight at once
 	usage    pluginUsage
 }
 
@@ -164,7 +165,7 @@ func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind 
 			return nil, fmt.Errorf("%s: %w", ph.name, err)
 		}
 		st := fake.Stats()
-		s := sample{wall: wall, byMethod: map[string]int{}, tokens: st.TokenGrants, usage: usage}
+		s := sample{wall: wall, byMethod: map[string]int{}, tokens: st.TokenGrants, inFlight: st.MaxInFlight, usage: usage}
 		for route, c := range st.ByRoute {
 			if method, _, _ := strings.Cut(route, " "); !strings.Contains(route, "/oauth/") {
 				s.byMethod[method] += c

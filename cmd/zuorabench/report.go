@@ -38,8 +38,8 @@ func (r report) writeMarkdown(ctx context.Context) error {
 	fmt.Fprintf(&b, "| Go | %s |\n", runtime.Version())
 	fmt.Fprintf(&b, "| Terraform | %s (parallelism %d) |\n\n", terraformVersion(ctx, r.terraform), r.opts.parallelism)
 
-	fmt.Fprintf(&b, "| N | phase | provider | floor | lower bound | ratio | API requests | per set | tokens | failed attempts | provider processes | provider CPU | provider peak RSS |\n")
-	fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| N | phase | provider | floor | lower bound | ratio | API requests | per set | tokens | failed attempts | most in flight | provider processes | provider CPU | provider peak RSS |\n")
+	fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range r.opts.sizes {
 		for _, ph := range phases {
 			p := r.results[key{"provider", n, ph.name}]
@@ -49,16 +49,19 @@ func (r report) writeMarkdown(ctx context.Context) error {
 			for _, c := range p.byMethod {
 				total += c
 			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %.2f | %s | %.2f | %d | %d | %d | %s | %.0f MiB |\n",
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %.2f | %s | %.2f | %d | %d | %d | %d | %s | %.0f MiB |\n",
 				n, ph.name, secs(p.wall), secs(f.wall), secs(bound), p.wall.Seconds()/bound.Seconds(),
-				methods(p.byMethod), float64(total)/float64(n), p.tokens, p.retries,
+				methods(p.byMethod), float64(total)/float64(n), p.tokens, p.retries, p.inFlight,
 				p.usage.processes, secs(p.usage.cpu), float64(p.usage.peakRSS)/(1<<20))
 		}
 	}
 	fmt.Fprintf(&b, "\n![time against N](benchmarks.svg)\n\n")
 	fmt.Fprintf(&b, "*tokens*: OAuth token grants in the phase; Terraform starts one provider process for the plan and another for "+
 		"the apply, and each that calls Zuora takes one token. *failed attempts*: requests answered 429 or 5xx, or not at all, "+
-		"which the provider retried (the local Zuora injects no faults here, so any would be the provider's doing).\n")
+		"which the provider retried (the local Zuora injects no faults here, so any would be the provider's doing). *most in flight*: "+
+		"the most API requests the local Zuora served at once; at the parallelism it means Terraform, not the provider, sets the pace. "+
+		"*provider processes*, *CPU*, *peak RSS*: every provider process Terraform started for the command (validate, plan, apply), "+
+		"their CPU time summed, and the largest one's peak resident memory.\n")
 	return os.WriteFile(r.opts.out, b.Bytes(), 0o644)
 }
 
