@@ -54,6 +54,7 @@ type options struct {
 	parallelism int
 	out, svg    string
 	terraform   string
+	profileDir  string
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "Markdown report to write")
 	flag.StringVar(&o.svg, "svg", "benchmarks.svg", "SVG chart to write")
 	flag.StringVar(&o.terraform, "terraform", "", "terraform binary (default: TF_ACC_TERRAFORM_PATH, then PATH)")
+	flag.StringVar(&o.profileDir, "cpuprofile", "", "write a CPU profile of every provider process into this `dir` (go tool pprof dir/*.pprof)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -100,7 +102,17 @@ func run(ctx context.Context, o options) error {
 
 	fmt.Println("building the provider and the floor provider")
 	providers := map[string]*pluginDir{}
-	for kind, pkg := range map[string]string{"provider": ".", "floor": "./cmd/zuorabench/floorprovider"} {
+	packages := map[string]string{"provider": ".", "floor": "./cmd/zuorabench/floorprovider"}
+	if o.profileDir != "" {
+		if o.profileDir, err = filepath.Abs(o.profileDir); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
+		packages["provider"] = "./cmd/zuorabench/profprovider"
+	}
+	for kind, pkg := range packages {
 		p, err := buildPlugin(ctx, filepath.Join(work, kind), pkg)
 		if err != nil {
 			return err
@@ -149,7 +161,7 @@ func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind 
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(benchConfig(n)), 0o600); err != nil {
 		return nil, err
 	}
-	ws := &workspace{tf: tf, dir: dir, plugin: plugin, url: srv.URL, parallelism: o.parallelism}
+	ws := &workspace{tf: tf, dir: dir, plugin: plugin, url: srv.URL, parallelism: o.parallelism, profileDir: o.profileDir}
 
 	steps := map[string][]string{
 		"create":  {"apply", "-auto-approve"},

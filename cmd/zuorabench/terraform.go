@@ -81,6 +81,7 @@ type workspace struct {
 	tf, dir, url string
 	plugin       *pluginDir
 	parallelism  int
+	profileDir   string
 	once         sync.Once
 	rc           string
 }
@@ -105,6 +106,7 @@ func (w *workspace) terraform(ctx context.Context, args ...string) (time.Duratio
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+w.rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		wrapEnv+"="+w.plugin.binary, rssFileEnv+"="+rssFile,
+		"ZUORABENCH_PROFILE_DIR="+w.profileDir,
 		"ZUORA_HOST="+w.url, "ZUORA_CLIENT_ID=zuorafake-client-id", "ZUORA_CLIENT_SECRET=zuorafake-client-secret",
 	)
 	var out bytes.Buffer

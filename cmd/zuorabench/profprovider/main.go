@@ -1,0 +1,35 @@
+// Command profprovider is the real provider with a CPU profile of each
+// process written to $ZUORABENCH_PROFILE_DIR: zuorabench -cpuprofile runs it
+// in the provider's place to find where a provider process spends its time.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/provider"
+)
+
+func main() {
+	f, err := os.Create(filepath.Join(os.Getenv("ZUORABENCH_PROFILE_DIR"), fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	err = providerserver.Serve(context.Background(), provider.New("profile"), providerserver.ServeOpts{
+		Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6,
+	})
+	pprof.StopCPUProfile()
+	_ = f.Close()
+	if err != nil {
+		log.Fatal(err)
+	}
+}
