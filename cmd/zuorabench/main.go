@@ -128,7 +128,7 @@ func run(ctx context.Context, o options) error {
 				fmt.Printf("N=%d %s run %d/%d\n", n, kind, r+1, o.runs)
 				got, err := measure(ctx, o, tf, providers[kind], kind, n, filepath.Join(work, fmt.Sprintf("%s-%d-%d", kind, n, r)))
 				if err != nil {
-					return fmt.Errorf("N=%d %s: %w", n, kind, err)
+					return fmt.Errorf("%s with %d sets: %w", kind, n, err)
 				}
 				runs = append(runs, got)
 			}

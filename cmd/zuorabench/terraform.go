@@ -52,7 +52,8 @@ func buildPlugin(ctx context.Context, dir, pkg string) (*pluginDir, error) {
 
 // runWrapped is the wrapper's main: run the plugin, record its peak RSS.
 func runWrapped(plugin string) int {
-	cmd := exec.Command(plugin, os.Args[1:]...)
+	// No context: the plugin lives as long as Terraform wants it to.
+	cmd := exec.CommandContext(context.Background(), plugin, os.Args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)

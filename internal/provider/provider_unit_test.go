@@ -18,7 +18,10 @@ func TestConfigureWithUnknownValues(t *testing.T) {
 	p := &zuoraProvider{version: "test"}
 	var schemaResp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
-	objType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	objType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("provider schema type is %T, want tftypes.Object", schemaResp.Schema.Type().TerraformType(ctx))
+	}
 
 	values := map[string]tftypes.Value{}
 	for name, typ := range objType.AttributeTypes {

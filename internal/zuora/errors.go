@@ -101,7 +101,9 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 	}
 	fmt.Fprintf(&b, "Zuora answered HTTP %d", e.StatusCode)
-	if e.StatusCode >= 200 && e.StatusCode < 300 && len(e.Reasons) > 0 {
+	// A 2xx failure without reasons nor a message of its own can only
+	// be a bare "success": false; say so rather than leave a bare 200.
+	if e.StatusCode >= 200 && e.StatusCode < 300 && (len(e.Reasons) > 0 || e.Message == "") {
 		b.WriteString(` with "success": false`)
 	}
 	var parts []string

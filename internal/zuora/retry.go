@@ -231,6 +231,10 @@ func fullJitter(base, maxWait time.Duration, attempt int) time.Duration {
 	return rand.N(ceiling)
 }
 
+// maxServerWait is the longest wait a server may ask for; a longer one
+// (or a date further ahead) is ignored like a malformed one.
+const maxServerWait = 24 * time.Hour
+
 // parseSeconds reads a delay in seconds. Zuora sends whole seconds; a
 // fraction is accepted too (the local fake uses them to keep tests fast).
 func parseSeconds(v string) (time.Duration, bool) {
@@ -239,7 +243,8 @@ func parseSeconds(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 24*3600 {
+	// Written so that NaN, which ParseFloat accepts, fails too.
+	if err != nil || !(f >= 0 && f <= maxServerWait.Seconds()) {
 		return 0, false
 	}
 	return time.Duration(f * float64(time.Second)), true
@@ -250,7 +255,11 @@ func retryAfterDate(v string) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(time.Until(t), 0), true
+	d := max(time.Until(t), 0)
+	if d > maxServerWait {
+		return 0, false
+	}
+	return d, true
 }
 
 // giveUp keeps the final answer so its Zuora reasons reach the user; only
