@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
 		err := providerserver.Serve(context.Background(), func() provider.Provider {
 			return &zuoraProvider{version: "test", tuneClient: shortBackoff}
-		}, providerserver.ServeOpts{Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6})
+		}, providerserver.ServeOpts{Address: Address, ProtocolVersion: 6})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -127,7 +127,9 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 
 // ModifyPlan warns before an apply that lowers a start number.
 func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	// Nothing to warn of on a create, a destroy, or a plan with no change
+	// (the common case: every refresh of every set).
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	var state, plan sequenceSetModel

@@ -696,7 +696,7 @@ func TestNewRefusesUnsafeConfiguration(t *testing.T) {
 // across a token grant, a renewal, every operation and a failure, and looks
 // for the client secret and every token the fake issued.
 func TestTraceLogsHoldNoSecrets(t *testing.T) {
-	t.Setenv(logLevelEnv, "TRACE")
+	t.Setenv(LogLevelEnv, "TRACE")
 	fake, url := startFake(t, zuorafake.Options{TokenLifetime: time.Second})
 	c := newTestClient(t, url)
 	var buf bytes.Buffer

@@ -15,7 +15,9 @@ import (
 // set apart with TF_LOG_PROVIDER_ZUORA_HTTP.
 const logSubsystem = "http"
 
-const logLevelEnv = "TF_LOG_PROVIDER_ZUORA_HTTP"
+// LogLevelEnv sets the level of the HTTP log subsystem apart from the
+// provider's.
+const LogLevelEnv = "TF_LOG_PROVIDER_ZUORA_HTTP"
 
 // maskedHeaders never appear in logs with their values.
 var maskedHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Set-Cookie": true}
@@ -23,7 +25,7 @@ var maskedHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Set-
 // withLogging prepares ctx for one client call: an HTTP subsystem whose
 // output never holds the client secret, whatever a caller logs through it.
 func (c *Client) withLogging(ctx context.Context) context.Context {
-	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(logLevelEnv))
+	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(LogLevelEnv))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, "Authorization", "access_token", "client_secret")
 	if c.clientSecret != "" {
 		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, c.clientSecret)

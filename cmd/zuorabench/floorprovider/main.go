@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -19,9 +20,16 @@ import (
 )
 
 func main() {
+	// As quiet as the real provider when no one asks for logs (see
+	// provider.Serve): the floor must not pay for log lines it does not.
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"} {
+		if os.Getenv("TF_LOG") == "" && os.Getenv(v) == "" {
+			_ = os.Setenv(v, "OFF")
+		}
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider {
 		return &floorProvider{real: zuoraprovider.New("floor")()}
-	}, providerserver.ServeOpts{Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6})
+	}, providerserver.ServeOpts{Address: zuoraprovider.Address, ProtocolVersion: 6})
 	if err != nil {
 		log.Fatal(err)
 	}

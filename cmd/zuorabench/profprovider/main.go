@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/provider"
 )
 
@@ -24,9 +22,7 @@ func main() {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		log.Fatal(err)
 	}
-	err = providerserver.Serve(context.Background(), provider.New("profile"), providerserver.ServeOpts{
-		Address: "registry.terraform.io/terraform-zuora/zuora", ProtocolVersion: 6,
-	})
+	err = provider.Serve(context.Background(), "profile", false)
 	pprof.StopCPUProfile()
 	_ = f.Close()
 	if err != nil {
