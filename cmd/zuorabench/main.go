@@ -55,6 +55,7 @@ type options struct {
 	out, svg    string
 	terraform   string
 	profileDir  string
+	sleeper     bool
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "Markdown report to write")
 	flag.StringVar(&o.svg, "svg", "benchmarks.svg", "SVG chart to write")
 	flag.StringVar(&o.terraform, "terraform", "", "terraform binary (default: TF_ACC_TERRAFORM_PATH, then PATH)")
+	flag.BoolVar(&o.sleeper, "sleeper", false, "also run the floor provider sleeping the latency per call it would make (floor + latency)")
 	flag.StringVar(&o.profileDir, "cpuprofile", "", "write a CPU profile of every provider process into this `dir` (go tool pprof dir/*.pprof)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -122,11 +124,19 @@ func run(ctx context.Context, o options) error {
 
 	results := map[key]sample{}
 	for _, n := range o.sizes {
-		for _, kind := range []string{"floor", "provider"} {
+		kinds := []string{"floor", "provider"}
+		if o.sleeper {
+			kinds = append(kinds, "sleeper")
+		}
+		for _, kind := range kinds {
 			var runs [][]sample
 			for r := 0; r < o.runs; r++ {
 				fmt.Printf("N=%d %s run %d/%d\n", n, kind, r+1, o.runs)
-				got, err := measure(ctx, o, tf, providers[kind], kind, n, filepath.Join(work, fmt.Sprintf("%s-%d-%d", kind, n, r)))
+				plugin := providers[kind]
+				if kind == "sleeper" {
+					plugin = providers["floor"]
+				}
+				got, err := measure(ctx, o, tf, plugin, kind, n, filepath.Join(work, fmt.Sprintf("%s-%d-%d", kind, n, r)))
 				if err != nil {
 					return fmt.Errorf("%s with %d sets: %w", kind, n, err)
 				}
@@ -162,6 +172,9 @@ func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind 
 		return nil, err
 	}
 	ws := &workspace{tf: tf, dir: dir, plugin: plugin, url: srv.URL, parallelism: o.parallelism, profileDir: o.profileDir}
+	if kind == "sleeper" {
+		ws.extraEnv = []string{"ZUORABENCH_FLOOR_LATENCY=" + o.latency.String()}
+	}
 
 	steps := map[string][]string{
 		"create":  {"apply", "-auto-approve"},

@@ -38,6 +38,9 @@ func (r report) writeMarkdown(ctx context.Context) error {
 	fmt.Fprintf(&b, "| Go | %s |\n", runtime.Version())
 	fmt.Fprintf(&b, "| Terraform | %s (parallelism %d) |\n\n", terraformVersion(ctx, r.terraform), r.opts.parallelism)
 
+	if r.opts.sleeper {
+		r.writeSleeperTable(&b)
+	}
 	fmt.Fprintf(&b, "| N | phase | provider | floor | lower bound | ratio | API requests | per set | tokens | failed attempts | most in flight | provider processes | provider CPU | provider peak RSS |\n")
 	fmt.Fprintf(&b, "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range r.opts.sizes {
@@ -63,6 +66,21 @@ func (r report) writeMarkdown(ctx context.Context) error {
 		"*provider processes*, *CPU*, *peak RSS*: every provider process Terraform started for the command (validate, plan, apply), "+
 		"their CPU time summed, and the largest one's peak resident memory.\n")
 	return os.WriteFile(r.opts.out, b.Bytes(), 0o644)
+}
+
+// writeSleeperTable compares the provider with the floor provider that
+// sleeps the latency of each request it would make: what Terraform's
+// scheduling allows a provider that spends no time of its own.
+func (r report) writeSleeperTable(b *bytes.Buffer) {
+	fmt.Fprintf(b, "With `-sleeper`: the floor provider sleeping %s in each call that would be a request.\n\n", r.opts.latency)
+	fmt.Fprintf(b, "| N | phase | provider | floor + latency | provider / (floor + latency) |\n|---:|---|---:|---:|---:|\n")
+	for _, n := range r.opts.sizes {
+		for _, ph := range phases {
+			p, s := r.results[key{"provider", n, ph.name}], r.results[key{"sleeper", n, ph.name}]
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %.2f |\n", n, ph.name, secs(p.wall), secs(s.wall), p.wall.Seconds()/s.wall.Seconds())
+		}
+	}
+	b.WriteString("\n")
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }

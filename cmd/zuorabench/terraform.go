@@ -83,6 +83,7 @@ type workspace struct {
 	plugin       *pluginDir
 	parallelism  int
 	profileDir   string
+	extraEnv     []string
 	once         sync.Once
 	rc           string
 }
@@ -110,6 +111,7 @@ func (w *workspace) terraform(ctx context.Context, args ...string) (time.Duratio
 		"ZUORABENCH_PROFILE_DIR="+w.profileDir,
 		"ZUORA_HOST="+w.url, "ZUORA_CLIENT_ID=zuorafake-client-id", "ZUORA_CLIENT_SECRET=zuorafake-client-secret",
 	)
+	cmd.Env = append(cmd.Env, w.extraEnv...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

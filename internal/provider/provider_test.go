@@ -117,6 +117,15 @@ func errRe(parts ...string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
 }
 
+// minimalResource is a valid set, for tests about the provider block.
+const minimalResource = `
+resource "zuora_sequence_set" "x" {
+  name        = "X"
+  invoice     = { prefix = "XI", start_number = 1 }
+  credit_memo = { prefix = "XC", start_number = 1 }
+  debit_memo  = { prefix = "XD", start_number = 1 }
+}`
+
 // apiCalls counts every request that reached the fake, token calls included.
 func (e *testEnv) apiCalls() int { return e.fake.Stats().Requests }
 
@@ -125,13 +134,7 @@ func TestProviderConfigurationErrors(t *testing.T) {
 		t.Setenv(name, "")
 	}
 	env := newTestEnv(t, zuorafake.Options{})
-	resourceBody := `
-resource "zuora_sequence_set" "x" {
-  name        = "X"
-  invoice     = { prefix = "XI", start_number = 1 }
-  credit_memo = { prefix = "XC", start_number = 1 }
-  debit_memo  = { prefix = "XD", start_number = 1 }
-}`
+	resourceBody := minimalResource
 	cases := []struct {
 		name     string
 		provider string

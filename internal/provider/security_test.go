@@ -198,13 +198,7 @@ func TestAccSecurity_hostileProviderConfiguration(t *testing.T) {
 		return "provider \"zuora\" {\n  client_id     = \"a\"\n  client_secret = \"b\"\n  " + strings.Join(lines, "\n  ") + "\n}\n"
 	}
 	host := fmt.Sprintf("host = %q", env.url)
-	body := `
-resource "zuora_sequence_set" "x" {
-  name        = "X"
-  invoice     = { prefix = "XI", start_number = 1 }
-  credit_memo = { prefix = "XC", start_number = 1 }
-  debit_memo  = { prefix = "XD", start_number = 1 }
-}`
+	body := minimalResource
 	cases := []struct {
 		name     string
 		provider string

@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -68,6 +69,10 @@ type floorResource struct {
 
 var lastID atomic.Uint64
 
+// callLatency, from ZUORABENCH_FLOOR_LATENCY, is slept in every call that
+// would be one request: the floor plus the API's latency and nothing else.
+var callLatency, _ = time.ParseDuration(os.Getenv("ZUORABENCH_FLOOR_LATENCY"))
+
 func (r *floorResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	r.real.Metadata(ctx, req, resp)
 }
@@ -77,14 +82,20 @@ func (r *floorResource) Schema(ctx context.Context, req resource.SchemaRequest, 
 }
 
 func (r *floorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	time.Sleep(callLatency)
 	resp.State.Raw = req.Plan.Raw
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), fmt.Sprintf("%032x", lastID.Add(1)))...)
 }
 
-func (r *floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (r *floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+	time.Sleep(callLatency)
+}
 
 func (r *floorResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	time.Sleep(callLatency)
 	resp.State.Raw = req.Plan.Raw
 }
 
-func (r *floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+	time.Sleep(callLatency)
+}
