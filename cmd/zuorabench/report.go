@@ -72,7 +72,8 @@ func (r report) writeMarkdown(ctx context.Context) error {
 // sleeps the latency of each request it would make: what Terraform's
 // scheduling allows a provider that spends no time of its own.
 func (r report) writeSleeperTable(b *bytes.Buffer) {
-	fmt.Fprintf(b, "With `-sleeper`: the floor provider sleeping %s in each call that would be a request.\n\n", r.opts.latency)
+	fmt.Fprintf(b, "With `-sleeper` (`make bench BENCH_FLAGS=-sleeper`): the provider against the floor provider sleeping %s "+
+		"in each call that would be a request, which is all Terraform's scheduling allows a provider that spends no time of its own.\n\n", r.opts.latency)
 	fmt.Fprintf(b, "| N | phase | provider | floor + latency | provider / (floor + latency) |\n|---:|---|---:|---:|---:|\n")
 	for _, n := range r.opts.sizes {
 		for _, ph := range phases {
