@@ -202,7 +202,7 @@ func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind 
 			}
 		}
 		if kind == "provider" {
-			if err := checkFloorCounts(ph, n, s); err != nil {
+			if err := checkRequestCounts(ph, n, s); err != nil {
 				fmt.Println("  warning:", err)
 			}
 		}
@@ -214,8 +214,8 @@ func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind 
 	return out, nil
 }
 
-// checkFloorCounts compares the requests of a phase with the minimum.
-func checkFloorCounts(ph phase, n int, s sample) error {
+// checkRequestCounts compares the requests of a phase with the minimum.
+func checkRequestCounts(ph phase, n int, s sample) error {
 	total := 0
 	for _, c := range s.byMethod {
 		total += c
