@@ -125,7 +125,7 @@ func (hostValidator) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	if _, err := zuora.ValidateBaseURL(normalizeHost(req.ConfigValue.ValueString())); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Zuora host", err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Zuora host", req.Path.String()+": "+err.Error())
 	}
 }
 
@@ -143,6 +143,6 @@ func (trackIDValidator) ValidateString(_ context.Context, req validator.StringRe
 		return
 	}
 	if err := zuora.ValidateTrackID(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid track_id", err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid track_id", req.Path.String()+": "+err.Error())
 	}
 }

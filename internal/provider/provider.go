@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,7 +26,10 @@ import (
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 )
 
-var _ provider.Provider = (*zuoraProvider)(nil)
+var (
+	_ provider.Provider                  = (*zuoraProvider)(nil)
+	_ provider.ProviderWithListResources = (*zuoraProvider)(nil)
+)
 
 // Environment variables the provider block falls back to.
 const (
@@ -180,6 +184,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.ListResourceData = client
 }
 
 func unknownAttributes(cfg providerModel) []string {
@@ -199,6 +204,10 @@ func unknownAttributes(cfg providerModel) []string {
 
 func (p *zuoraProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newSequenceSetResource}
+}
+
+func (p *zuoraProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newSequenceSetListResource}
 }
 
 func (p *zuoraProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -115,13 +115,13 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 	set, diags := apiFromModel(ctx, m)
 	resp.Diagnostics.Append(diags...)
 	for _, problem := range duplicatePrefixes(set) {
-		resp.Diagnostics.AddAttributeError(path.Root(problem.attr).AtName("prefix"), "Prefix used for two document types", problem.message)
+		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", problem.message)
 	}
 	if m.Name.IsUnknown() {
 		return // whether the set is DEFAULT is not known yet
 	}
 	for _, problem := range reservedPrefixProblems(set) {
-		resp.Diagnostics.AddAttributeError(path.Root(problem.attr).AtName("prefix"), "Reserved prefix", problem.message)
+		resp.Diagnostics.AddAttributeError(problem.path(), "Reserved prefix", problem.message)
 	}
 }
 
@@ -145,7 +145,7 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 			continue
 		}
 		resp.Diagnostics.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
-			fmt.Sprintf("The %s start number goes from %d down to %d. Zuora refuses a start number below the next "+
+			fmt.Sprintf("%s.start_number goes from %d down to %d. Zuora refuses a start number below the next "+
 				"unused number of the prefix, so this apply fails if documents were already numbered past %d.",
 				dt.attr, before.StartNumber, after.StartNumber, after.StartNumber))
 	}
@@ -174,6 +174,7 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 
 	state := mergeAnswer(plan, created)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, created.ID)...)
 }
 
 // mergeAnswer is the state after a create: what Zuora answered, with what
@@ -201,14 +202,23 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	set, err := r.client.GetSequenceSet(ctx, state.ID.ValueString())
+	id := state.ID.ValueString()
+	resp.Diagnostics.Append(sameTenant(ctx, req.Identity, r.client)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Every path sets the identity, the one that drops the set included:
+	// state written before identity existed has none, and the framework
+	// refuses a read that leaves it empty.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+	set, err := r.client.GetSequenceSet(ctx, id)
 	if zuora.IsNotFound(err) {
-		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+state.ID.ValueString(), err.Error())
+		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
 		return
 	}
 	next := modelFromAPI(set)
@@ -248,6 +258,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
 }
 
 // patchFor holds only what differs between state and plan, down to the
@@ -312,8 +323,20 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
-// ImportState accepts the set's ID, or its name, looked up in Zuora.
+// ImportState accepts the set's ID or its name (looked up in Zuora), or an
+// identity (Terraform 1.12+) with the ID.
 func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" {
+		id, diags := idFromIdentity(ctx, req.Identity, r.client)
+		if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+		if r.client != nil {
+			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+		}
+		return
+	}
 	id := strings.TrimSpace(req.ID)
 	if !sequenceSetIDRegex.MatchString(id) {
 		found, err := findOneByName(ctx, r.client, id)
@@ -324,5 +347,9 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 		}
 		id = found.ID
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strings.ToLower(id))...)
+	id = strings.ToLower(id)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	if r.client != nil {
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+	}
 }

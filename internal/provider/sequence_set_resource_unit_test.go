@@ -50,7 +50,7 @@ func TestModifyPlanWarnsWhenAStartNumberGoesDown(t *testing.T) {
 	if resp.Diagnostics.HasError() || len(warnings) != 1 {
 		t.Fatalf("diagnostics %v, want exactly one warning (invoice lowered, refund raised)", resp.Diagnostics)
 	}
-	if w := warnings[0]; w.Summary() != "Start number lowered" || !strings.Contains(w.Detail(), "from 100 down to 20") {
+	if w := warnings[0]; w.Summary() != "Start number lowered" || !strings.Contains(w.Detail(), "invoice.start_number goes from 100 down to 20") {
 		t.Fatalf("warning %q: %q", w.Summary(), w.Detail())
 	}
 	if resp := run(model(100, 50), model(100, 50)); len(resp.Diagnostics) != 0 {

@@ -142,11 +142,26 @@ type ListOptions struct {
 	Name string // only sets with exactly this name
 }
 
-// ListSequenceSets reads every set, page by page. Zuora gives no nextPage:
-// the listing ends at the first page shorter than the page size.
+// ListSequenceSets reads every set, page by page.
 func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]SequenceSet, error) {
-	const op = "list sequence sets"
 	var all []SequenceSet
+	err := c.EachSequenceSet(ctx, opts, func(s SequenceSet) bool {
+		all = append(all, s)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// EachSequenceSet hands every set to fn in the order Zuora lists them,
+// asking for the next page only when fn has taken the whole page before and
+// wants more: it stops, without another request, as soon as fn returns false.
+// Zuora gives no nextPage: the listing ends at the first page shorter than
+// the page size.
+func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(SequenceSet) bool) error {
+	const op = "list sequence sets"
 	seen := map[string]bool{}
 	for page := 1; page <= maxListPages; page++ {
 		q := url.Values{}
@@ -157,22 +172,24 @@ func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]Sequ
 		}
 		var answer sequenceSetsBody
 		if err := c.do(ctx, call{op: op, method: http.MethodGet, path: sequenceSetsPath, query: q, out: &answer}); err != nil {
-			return nil, err
+			return err
 		}
 		for _, s := range answer.SequenceSets {
 			if s.ID != "" && seen[s.ID] {
 				// A server ignoring "page" would repeat itself forever.
-				return nil, &APIError{Operation: op, StatusCode: http.StatusOK,
+				return &APIError{Operation: op, StatusCode: http.StatusOK,
 					Message: fmt.Sprintf("page %d repeated sequence set %s already listed; the listing does not advance", page, s.ID)}
 			}
 			seen[s.ID] = true
-			all = append(all, s)
+			if !fn(s) {
+				return nil
+			}
 		}
 		if len(answer.SequenceSets) < ListPageSize {
-			return all, nil
+			return nil
 		}
 	}
-	return nil, &APIError{Operation: op, StatusCode: http.StatusOK,
+	return &APIError{Operation: op, StatusCode: http.StatusOK,
 		Message: fmt.Sprintf("more than %d pages; giving up", maxListPages)}
 }
 

@@ -52,7 +52,13 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	default:
 		return nil, fmt.Errorf("base URL %q must start with https://", raw)
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	// One spelling per tenant: the base URL is also part of a set's
+	// resource identity, which must not change between runs.
+	host := strings.ToLower(u.Host)
+	if u.Scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	}
+	return &url.URL{Scheme: u.Scheme, Host: host}, nil
 }
 
 // IsLoopbackHost reports whether host (no port) is localhost, in

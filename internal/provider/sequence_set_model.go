@@ -2,38 +2,15 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
-	"slices"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
-)
-
-// The rules Zuora enforces on names and prefixes that can be checked
-// without asking it (contract section 2). internal/zuorafake enforces the
-// same rules on the server side.
-var (
-	namePattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
-	prefixPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-	noTrailingDigit    = regexp.MustCompile(`[^0-9]$`)
-	reservedPrefixes   = []string{"P-", "R-", "PM-", "PG-", "PREVIEW-", "TMP-INV-", "TMP-CM-", "TMP-DM-"}
-	sequenceSetIDRegex = regexp.MustCompile(`(?i)^[0-9a-f]{32}$`)
-)
-
-const (
-	maxNameLength   = 15
-	maxPrefixLength = 16
 )
 
 // documentType describes one of the five containers of a set, so that code
@@ -102,30 +79,6 @@ var numberingAttrTypes = map[string]attr.Type{
 	"start_number": types.Int64Type,
 }
 
-func nameValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(1, maxNameLength),
-		stringvalidator.RegexMatches(namePattern, "may hold only letters, digits and '-', and must start with a letter or digit"),
-	}
-}
-
-// prefixValidators are the plan-time rules for a prefix of dt.
-func prefixValidators(dt documentType) []validator.String {
-	v := []validator.String{
-		stringvalidator.LengthBetween(1, maxPrefixLength),
-		stringvalidator.RegexMatches(prefixPattern, "may hold only letters, digits, '-' and '_', and must not start with '-' or '_'"),
-	}
-	if dt.optional {
-		v = append(v, stringvalidator.RegexMatches(noTrailingDigit,
-			"must not end in a digit: Zuora allows that only for invoices, credit memos and debit memos"))
-	}
-	return v
-}
-
-func startNumberValidators() []validator.Int64 {
-	return []validator.Int64{int64validator.AtLeast(1)}
-}
-
 // numberingObject turns an API container into a Terraform object; nil
 // becomes null.
 func numberingObject(n *zuora.Numbering) types.Object {
@@ -173,48 +126,6 @@ func apiFromModel(ctx context.Context, m sequenceSetModel) (zuora.SequenceSet, d
 	return set, diags
 }
 
-// reservedPrefixProblems reports reserved prefixes. The built-in DEFAULT set
-// itself uses P- and R-, so importing it must stay valid.
-func reservedPrefixProblems(set zuora.SequenceSet) []prefixProblem {
-	if set.Name == "DEFAULT" {
-		return nil
-	}
-	var problems []prefixProblem
-	for _, dt := range documentTypes {
-		n := *dt.api(&set)
-		if n != nil && slices.Contains(reservedPrefixes, n.Prefix) {
-			problems = append(problems, prefixProblem{dt.attr, fmt.Sprintf(
-				"prefix %q is reserved by Zuora; reserved prefixes are %s", n.Prefix, strings.Join(reservedPrefixes, ", "))})
-		}
-	}
-	return problems
-}
-
-type prefixProblem struct {
-	attr    string // the container whose prefix repeats an earlier one
-	message string
-}
-
-// duplicatePrefixes reports a prefix given to two document types of one
-// set: Zuora ties each prefix to one document type.
-func duplicatePrefixes(set zuora.SequenceSet) []prefixProblem {
-	var problems []prefixProblem
-	owner := map[string]string{}
-	for _, dt := range documentTypes {
-		n := *dt.api(&set)
-		if n == nil || n.Prefix == "" {
-			continue
-		}
-		if first, ok := owner[n.Prefix]; ok {
-			problems = append(problems, prefixProblem{dt.attr, fmt.Sprintf(
-				"prefix %q is used for both %s and %s; Zuora ties a prefix to one document type for good", n.Prefix, first, dt.attr)})
-			continue
-		}
-		owner[n.Prefix] = dt.attr
-	}
-	return problems
-}
-
 // sequenceSetDataAttributes are the read-only containers of a set in the
 // data sources, named as in the resource.
 func sequenceSetDataAttributes() map[string]dsschema.Attribute {
@@ -230,35 +141,4 @@ func sequenceSetDataAttributes() map[string]dsschema.Attribute {
 		}
 	}
 	return attrs
-}
-
-// clientFrom takes the client the provider configured; nil while the
-// provider is not configured yet (validation, or a deferred configuration).
-func clientFrom(providerData any, diags *diag.Diagnostics) *zuora.Client {
-	if providerData == nil {
-		return nil
-	}
-	client, ok := providerData.(*zuora.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *zuora.Client, got %T; please report this bug", providerData))
-	}
-	return client
-}
-
-// configured reports a missing client as an error instead of a panic.
-func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
-	if client == nil {
-		diags.AddError("Provider not configured",
-			"The Zuora provider was not configured before use. This is a bug: please report it.")
-		return false
-	}
-	return true
-}
-
-// findOneByName finds the one set called name, through the client.
-func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuora.SequenceSet, error) {
-	if client == nil {
-		return zuora.SequenceSet{}, errors.New("the provider is not configured")
-	}
-	return client.SequenceSetByName(ctx, name)
 }
