@@ -88,8 +88,9 @@ func newTerraformCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 		t.Fatal(err)
 	}
 	rc := filepath.Join(t.TempDir(), "terraformrc")
-	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/terraform-zuora/zuora", plugins)
+	// OpenTofu resolves terraform-zuora/zuora on its own registry's host.
+	config := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/terraform-zuora/zuora", plugins, "registry.opentofu.org/terraform-zuora/zuora", plugins)
 	if err := os.WriteFile(rc, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -164,7 +164,6 @@ provider "zuora" {
 	// The log is real: terraform's own lines, the provider's HTTP traffic
 	// with its redacted header and bodies, and the failing diagnostic.
 	for _, want := range []string{
-		"Terraform version: ",                  // terraform core
 		"sending request to Zuora",             // the provider's HTTP subsystem
 		"/v1/sequence-sets",                    // a request path
 		"Authorization:***",                    // the header is there, masked
@@ -179,6 +178,9 @@ provider "zuora" {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the TRACE log (%d bytes) lacks %q", len(logs), want)
 		}
+	}
+	if !regexp.MustCompile(`(Terraform|OpenTofu) version: `).MatchString(logs) { // the CLI's own lines
+		t.Errorf("the TRACE log (%d bytes) lacks the CLI's version line", len(logs))
 	}
 	if err := findSecret("the TRACE log", logs, secretsIn(env.fake)); err != nil {
 		t.Fatal(err)

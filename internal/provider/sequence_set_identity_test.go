@@ -1,0 +1,231 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// identityChecks assert the identity of resourceAddr: its id, the one in
+// state, and the host of env's fake.
+func (e *testEnv) identityChecks() []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectIdentity(resourceAddr, map[string]knownvalue.Check{
+			"id":   knownvalue.StringRegexp(hexID),
+			"host": knownvalue.StringExact(e.url),
+		}),
+		statecheck.ExpectIdentityValueMatchesState(resourceAddr, tfjsonpath.New("id")),
+	}
+}
+
+var identityClients = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
+
+func TestAccSequenceSetIdentity_createUpdateImport(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	spec := fullSet()
+	raised := spec
+	raised.invoice.start = 500
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks:   identityClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []tfresource.TestStep{
+			{Config: env.providerBlock() + spec.hcl(), ConfigStateChecks: env.identityChecks()},
+			{Config: env.providerBlock() + raised.hcl(), ConfigStateChecks: env.identityChecks()},
+			{
+				// import { to = ..., identity = { id = ..., host = ... } }
+				ResourceName: resourceAddr, ImportState: true, ImportStateKind: tfresource.ImportBlockWithResourceIdentity,
+				ImportPlanChecks: tfresource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				// import { to = ..., id = ... }
+				ResourceName: resourceAddr, ImportState: true, ImportStateKind: tfresource.ImportBlockWithID,
+				ImportPlanChecks: tfresource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				// terraform import by name
+				ResourceName: resourceAddr, ImportState: true, ImportStateId: spec.name, ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetIdentity_importBlockWithIDAlone imports a set that
+// predates Terraform with the documented import-by-identity.tf: only its
+// id. The host is filled in; a host of another tenant, or a name where the
+// id belongs, is refused before anything is read.
+func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	spec := fullSet()
+	seeded := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
+		Name:       spec.name,
+		Invoice:    &zuorafake.Numbering{Prefix: spec.invoice.prefix, StartNumber: spec.invoice.start},
+		CreditMemo: &zuorafake.Numbering{Prefix: spec.creditMemo.prefix, StartNumber: spec.creditMemo.start},
+		DebitMemo:  &zuorafake.Numbering{Prefix: spec.debitMemo.prefix, StartNumber: spec.debitMemo.start},
+		Payment:    &zuorafake.Numbering{Prefix: spec.pay.prefix, StartNumber: spec.pay.start},
+		Refund:     &zuorafake.Numbering{Prefix: spec.ref.prefix, StartNumber: spec.ref.start},
+	})
+	importBlock := func(identity string) string {
+		return fmt.Sprintf("import {\n  to       = %s\n  identity = %s\n}\n", resourceAddr, identity)
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks:   identityClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []tfresource.TestStep{
+			{
+				Config:      env.providerBlock() + spec.hcl() + importBlock(`{ id = "FR" }`),
+				PlanOnly:    true,
+				ExpectError: errRe("Invalid identity id", `identity.id must be the 32 hexadecimal characters`, `id = "<name>"`),
+			},
+			{
+				Config: env.providerBlock() + spec.hcl() +
+					importBlock(fmt.Sprintf(`{ id = %q, host = "https://rest.zuora.com" }`, seeded.ID)),
+				PlanOnly:    true,
+				ExpectError: errRe("Identity of another tenant", `identity.host is "https://rest.zuora.com"`, env.url),
+			},
+			{
+				Config: env.providerBlock() + spec.hcl() + importBlock(fmt.Sprintf(`{ id = %q }`, seeded.ID)),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: append(env.identityChecks(),
+					statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("id"), knownvalue.StringExact(seeded.ID))),
+				Check: func(*terraform.State) error {
+					if st := env.fake.Stats(); st.Created != 0 || st.Updated != 0 || st.Deleted != 0 {
+						return fmt.Errorf("importing wrote to Zuora: %+v", st)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetIdentity_stateWithoutIdentity starts from state written
+// by a release without identity: the refresh gains the identity with an
+// empty plan.
+func TestAccSequenceSetIdentity_stateWithoutIdentity(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	config := env.providerBlock() + fullSet().hcl()
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks: identityClients,
+		Steps: []tfresource.TestStep{
+			{ProtoV6ProviderFactories: env.factoriesWithoutIdentity(), Config: config},
+			{
+				ProtoV6ProviderFactories: env.factories(),
+				Config:                   config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: env.identityChecks(),
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside: the set of
+// such state was deleted in Zuora; the refresh drops it (with an identity,
+// as the framework requires) and the plan shows a create, not an error.
+func TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	spec := fullSet()
+	config := env.providerBlock() + spec.hcl()
+	var firstID string
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks: identityClients,
+		Steps: []tfresource.TestStep{
+			{ProtoV6ProviderFactories: env.factoriesWithoutIdentity(), Config: config},
+			{
+				PreConfig: func() {
+					set, ok := env.fake.SetByName(spec.name)
+					if !ok {
+						t.Fatalf("set %s is missing before the out-of-band delete", spec.name)
+					}
+					firstID = set.ID
+					if err := env.fake.DeleteOutOfBand(set.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				ProtoV6ProviderFactories: env.factories(),
+				Config:                   config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: append(env.identityChecks(), statecheck.ExpectKnownValue(resourceAddr,
+					tfjsonpath.New("id"), knownvalue.StringFunc(func(id string) error {
+						if id == firstID {
+							return fmt.Errorf("the set kept the deleted id %s", id)
+						}
+						return nil
+					}))),
+			},
+		},
+	})
+}
+
+// factoriesWithoutIdentity serve the provider as the release before
+// identity was: the same resource, without an identity schema, so the state
+// it writes has no identity.
+func (e *testEnv) factoriesWithoutIdentity() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"zuora": providerserver.NewProtocol6WithError(&providerWithoutIdentity{&zuoraProvider{version: "0.1.0", tuneClient: shortBackoff}}),
+	}
+}
+
+type providerWithoutIdentity struct{ *zuoraProvider }
+
+func (p *providerWithoutIdentity) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{func() resource.Resource {
+		return &resourceWithoutIdentity{r: &sequenceSetResource{}}
+	}}
+}
+
+func (p *providerWithoutIdentity) ListResources(context.Context) []func() list.ListResource { return nil }
+
+// resourceWithoutIdentity forwards everything but IdentitySchema.
+type resourceWithoutIdentity struct{ r *sequenceSetResource }
+
+func (w *resourceWithoutIdentity) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	w.r.Metadata(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	w.r.Schema(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	w.r.Configure(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	w.r.Create(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	w.r.Read(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	w.r.Update(ctx, req, resp)
+}
+
+func (w *resourceWithoutIdentity) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	w.r.Delete(ctx, req, resp)
+}
