@@ -197,7 +197,9 @@ func (p *providerWithoutIdentity) Resources(context.Context) []func() resource.R
 	}}
 }
 
-func (p *providerWithoutIdentity) ListResources(context.Context) []func() list.ListResource { return nil }
+func (p *providerWithoutIdentity) ListResources(context.Context) []func() list.ListResource {
+	return nil
+}
 
 // resourceWithoutIdentity forwards everything but IdentitySchema.
 type resourceWithoutIdentity struct{ r *sequenceSetResource }
