@@ -113,6 +113,20 @@ func newTerraformCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 // tfversion.SkipBelow does for resource.Test.
 func (c *terraformCLI) requireVersion(minimum string) {
 	c.t.Helper()
+	if !c.atLeast(minimum) {
+		c.t.Skipf("terraform %s is older than %s, which this workflow needs", c.version(), minimum)
+	}
+}
+
+// atLeast reports whether the CLI is minimum or newer.
+func (c *terraformCLI) atLeast(minimum string) bool {
+	c.t.Helper()
+	return !c.version().LessThan(version.Must(version.NewVersion(minimum)))
+}
+
+// version is the CLI's version (OpenTofu reports its own under the same key).
+func (c *terraformCLI) version() *version.Version {
+	c.t.Helper()
 	out := c.run("version", "-json")
 	var v struct {
 		Version string `json:"terraform_version"`
@@ -124,9 +138,7 @@ func (c *terraformCLI) requireVersion(minimum string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if have.LessThan(version.Must(version.NewVersion(minimum))) {
-		c.t.Skipf("terraform %s is older than %s, which this workflow needs", have, minimum)
-	}
+	return have
 }
 
 // run runs one terraform command and fails the test unless it succeeds.

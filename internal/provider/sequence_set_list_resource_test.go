@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+var queryClients = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
+
+const listRoute = "GET /v1/sequence-sets"
+
+// listBlock is a list block of zuora_sequence_set named name; body goes
+// inside it.
+func listBlock(name string, body ...string) string {
+	return fmt.Sprintf("list \"zuora_sequence_set\" %q {\n  provider = zuora\n  %s\n}\n", name, strings.Join(body, "\n  "))
+}
+
+// listPagesRequested is a query check on the fake: the query asked Zuora
+// for exactly pages list pages since the counters were last reset.
+type listPagesRequested struct {
+	env   *testEnv
+	pages int
+}
+
+func (c listPagesRequested) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+	if got := c.env.fake.Stats().ByRoute[listRoute]; got != c.pages {
+		resp.Error = fmt.Errorf("the query requested %d list pages from Zuora, want %d", got, c.pages)
+	}
+}
+
+func TestAccSequenceSetList_query(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	seeded := seedSets(env.fake, 45) // with DEFAULT and the managed X: 47 sets, two pages of 40
+	defaultSet, _ := env.fake.SetByName("DEFAULT")
+	brand07 := seeded[7]
+	config := env.providerBlock() + minimalResource
+	identityOf := func(id string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{"id": knownvalue.StringExact(id), "host": knownvalue.StringExact(env.url)}
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks:   queryClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []tfresource.TestStep{
+			{Config: config},
+			{
+				// Every set, on every page, DEFAULT and the managed one included.
+				Query:  true,
+				Config: listBlock("all", "limit = 1000"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("zuora_sequence_set.all", 47),
+					querycheck.ExpectIdentity("zuora_sequence_set.all", identityOf(defaultSet.ID)),
+					querycheck.ExpectIdentity("zuora_sequence_set.all", identityOf(brand07.ID)),
+					querycheck.ExpectResourceDisplayName("zuora_sequence_set.all",
+						queryfilter.ByResourceIdentity(identityOf(brand07.ID)), knownvalue.StringExact("BRAND-07")),
+				},
+			},
+			{
+				// The exact-name filter, with the whole resource.
+				PreConfig: env.fake.ResetStats,
+				Query:     true,
+				Config:    listBlock("one", "include_resource = true", `config { name = "BRAND-07" }`),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("zuora_sequence_set.one", 1),
+					querycheck.ExpectIdentity("zuora_sequence_set.one", identityOf(brand07.ID)),
+					querycheck.ExpectResourceKnownValues("zuora_sequence_set.one",
+						queryfilter.ByResourceIdentity(identityOf(brand07.ID)), []querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(brand07.ID)},
+							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("BRAND-07")},
+							{Path: tfjsonpath.New("invoice"), KnownValue: numberingValue("B07I", 107)},
+							{Path: tfjsonpath.New("credit_memo"), KnownValue: numberingValue("B07C", 1)},
+							{Path: tfjsonpath.New("debit_memo"), KnownValue: numberingValue("B07D", 1)},
+							{Path: tfjsonpath.New("payment"), KnownValue: knownvalue.Null()},
+							{Path: tfjsonpath.New("refund"), KnownValue: knownvalue.Null()},
+						}),
+					listPagesRequested{env, 1},
+				},
+			},
+			{
+				// Terraform's limit: the first page holds them, so the
+				// second is never requested.
+				PreConfig: env.fake.ResetStats,
+				Query:     true,
+				Config:    listBlock("few", "limit = 5"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("zuora_sequence_set.few", 5),
+					listPagesRequested{env, 1},
+				},
+			},
+			{
+				// A limit of exactly one page ends without asking for the next.
+				PreConfig: env.fake.ResetStats,
+				Query:     true,
+				Config:    listBlock("page", "limit = 40"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("zuora_sequence_set.page", 40),
+					listPagesRequested{env, 1},
+				},
+			},
+			{
+				PreConfig: func() {
+					env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Route: listRoute, Status: 403,
+						ContentType: "application/json",
+						Body:        `{"success":false,"processId":"A1B2C3","reasons":[{"code":50000010,"message":"Permission denied: Sequence Sets"}]}`})
+				},
+				Query:       true,
+				Config:      listBlock("denied"),
+				ExpectError: errRe("Unable to list Zuora sequence sets", "Permission denied: Sequence Sets", "Zuora-Request-Id: "),
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetList_generateConfig runs the documented bulk import for
+// Terraform 1.14+ through the CLI: terraform query writes import and
+// resource blocks for every set (DEFAULT included), they validate as
+// written, and applying them imports everything with nothing written to
+// Zuora and an empty plan after.
+func TestAccSequenceSetList_generateConfig(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	seedTenant(env, 45) // with DEFAULT: 46 sets, two pages
+	dir := t.TempDir()
+	files := map[string]string{
+		"main.tf": "terraform {\n  required_providers {\n    zuora = { source = \"terraform-zuora/zuora\" }\n  }\n}\n\n" +
+			"provider \"zuora\" {}\n",
+	}
+	example, err := os.ReadFile(filepath.Join(listResourceExample, "list-resource.tfquery.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["sets.tfquery.hcl"] = string(example)
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := newTerraformCLI(t, env, dir)
+	cli.requireVersion("1.14.0")
+	cli.run("init", "-no-color")
+	cli.run("query", "-no-color", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAll(generated, -1)); n != 46 {
+		t.Fatalf("generated.tf has %d import blocks, want 46:\n%s", n, generated)
+	}
+	if n := len(regexp.MustCompile(`(?m)^resource "zuora_sequence_set" `).FindAll(generated, -1)); n != 46 {
+		t.Fatalf("generated.tf has %d resource blocks, want 46", n)
+	}
+	for _, want := range []string{`name = "DEFAULT"`, `"P-"`, "identity = {", `host = "` + env.url + `"`} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf lacks %s", want)
+		}
+	}
+	t.Logf("generated.tf begins:\n%.1200s", generated)
+	cli.run("validate", "-no-color")
+	plan := cli.run("plan", "-no-color")
+	if !strings.Contains(plan, "46 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Fatalf("the plan of the generated config is not a pure import:\n%s", plan)
+	}
+	cli.run("apply", "-auto-approve", "-no-color")
+	if got := len(stateAddresses(cli)); got != 46 {
+		t.Fatalf("state holds %d sets after the import, want 46", got)
+	}
+	cli.planIsEmpty()
+	assertNothingWritten(t, env)
+}
+
+const listResourceExample = "../../examples/list-resources/zuora_sequence_set"
