@@ -231,3 +231,29 @@ func (w *resourceWithoutIdentity) Update(ctx context.Context, req resource.Updat
 func (w *resourceWithoutIdentity) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	w.r.Delete(ctx, req, resp)
 }
+
+// TestAccSequenceSetIdentity_refreshAgainstAnotherHost: state whose
+// identity names one host is not refreshed against another (the same id
+// there may be another tenant's copy of the set): a clear error, and not a
+// request sent to the other host.
+func TestAccSequenceSetIdentity_refreshAgainstAnotherHost(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	other := newTestEnv(t, zuorafake.Options{})
+	spec := fullSet()
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks:   identityClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []tfresource.TestStep{
+			{Config: env.providerBlock() + spec.hcl(), ConfigStateChecks: env.identityChecks()},
+			{
+				Config:      other.providerBlock() + spec.hcl(),
+				PlanOnly:    true,
+				ExpectError: errRe("Sequence set of another tenant", env.url, other.url, "import it again"),
+			},
+			{Config: env.providerBlock() + spec.hcl(), PlanOnly: true},
+		},
+	})
+	if n := other.apiCalls(); n != 0 {
+		t.Fatalf("the refresh sent %d requests to the other host, want 0", n)
+	}
+}
