@@ -7,14 +7,16 @@ import (
 
 func TestValidateBaseURL(t *testing.T) {
 	ok := map[string]string{
-		"https://rest.apisandbox.zuora.com":  "https://rest.apisandbox.zuora.com",
-		"https://rest.zuora.com/":            "https://rest.zuora.com",
-		"http://127.0.0.1:8089":              "http://127.0.0.1:8089",
-		"http://127.1.2.3:1":                 "http://127.1.2.3:1",
-		"http://localhost:9000":              "http://localhost:9000",
-		"http://[::1]:9000":                  "http://[::1]:9000",
-		"https://rest.eu.zuora.com:443":      "https://rest.eu.zuora.com:443",
-		"https://rest.test.ap.zuora.com:443": "https://rest.test.ap.zuora.com:443",
+		"https://rest.apisandbox.zuora.com": "https://rest.apisandbox.zuora.com",
+		"https://rest.zuora.com/":           "https://rest.zuora.com",
+		"http://127.0.0.1:8089":             "http://127.0.0.1:8089",
+		"http://127.1.2.3:1":                "http://127.1.2.3:1",
+		"http://localhost:9000":             "http://localhost:9000",
+		"http://[::1]:9000":                 "http://[::1]:9000",
+		// One spelling per tenant (it is part of a set's identity).
+		"https://rest.eu.zuora.com:443":      "https://rest.eu.zuora.com",
+		"https://REST.Test.AP.zuora.com:443": "https://rest.test.ap.zuora.com",
+		"HTTPS://rest.zuora.com:8443":        "https://rest.zuora.com:8443",
 	}
 	for in, want := range ok {
 		u, err := ValidateBaseURL(in)
