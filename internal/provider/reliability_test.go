@@ -699,15 +699,8 @@ func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.Dy
 func TestReliability_stopInterruptsARetryWait(t *testing.T) {
 	env := newTestEnv(t, zuorafake.Options{})
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 10, RetryAfter: 30 * time.Second})
-	server, err := env.factories()["zuora"]()
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, schemas := protocolServer(t, env.factories()["zuora"])
 	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || len(schemas.Diagnostics) > 0 {
-		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
-	}
 	providerType := schemas.Provider.ValueType()
 	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.11.4",

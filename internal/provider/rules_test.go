@@ -32,19 +32,33 @@ func TestReservedPrefixesAllowedOnlyForDEFAULT(t *testing.T) {
 	}
 }
 
+// protocolServer serves the provider made by factory at the protocol level,
+// as Terraform sees it, with its schemas.
+func protocolServer(t *testing.T, factory func() (tfprotov6.ProviderServer, error)) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
+	server, err := factory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schemas.Diagnostics) > 0 {
+		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
+	}
+	return server, schemas
+}
+
+// env0 is the provider configured by no test environment: for what needs
+// no Zuora.
+func env0() func() (tfprotov6.ProviderServer, error) {
+	return providerserver.NewProtocol6WithError(&zuoraProvider{version: "test"})
+}
+
 // validateResource runs ValidateResourceConfig of zuora_sequence_set, as
 // terraform validate and plan do, on a set built from values.
 func validateResource(t *testing.T, values map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	t.Helper()
-	server, err := providerserver.NewProtocol6WithError(&zuoraProvider{version: "test"})()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil || len(schemas.Diagnostics) > 0 {
-		t.Fatalf("schema: %v %v", err, schemas.Diagnostics)
-	}
+	server, schemas := protocolServer(t, env0())
 	typ := schemas.ResourceSchemas["zuora_sequence_set"].ValueType()
 	resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
 		TypeName: "zuora_sequence_set",
@@ -133,15 +147,8 @@ func TestEveryPlanTimeDiagnosticNamesItsAttribute(t *testing.T) {
 // TestProviderValidatorsNameTheirAttribute: the provider block's own
 // validators name their attribute in the message too.
 func TestProviderValidatorsNameTheirAttribute(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(&zuoraProvider{version: "test"})()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, schemas := protocolServer(t, env0())
 	typ := schemas.Provider.ValueType()
 	for attr, bad := range map[string]string{
 		"host": "http://rest.zuora.com", "track_id": "a:b", "environment": "moon", "entity_id": "x",
