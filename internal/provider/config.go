@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,6 +24,17 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (zuora.Confi
 		EntityID:     firstSet(cfg.EntityID.ValueString(), getenv(envEntityID)),
 		APIVersion:   cfg.APIVersion.ValueString(),
 		TrackID:      firstSet(cfg.TrackID.ValueString(), getenv(envTrackID)),
+	}
+	switch v := getenv(envReadListing); {
+	case !cfg.ReadListing.IsNull():
+		out.NoListingReads = !cfg.ReadListing.ValueBool()
+	case v != "":
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			diags.AddAttributeError(path.Root("read_from_listing"), "Invalid "+envReadListing,
+				fmt.Sprintf("The %s environment variable must be true or false, got %q.", envReadListing, v))
+		}
+		out.NoListingReads = !on
 	}
 	if !cfg.MaxRetries.IsNull() {
 		n := int(cfg.MaxRetries.ValueInt64())

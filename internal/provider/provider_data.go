@@ -38,5 +38,5 @@ func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuor
 	if client == nil {
 		return zuora.SequenceSet{}, errors.New("the provider is not configured")
 	}
-	return client.SequenceSetByName(ctx, name)
+	return client.ReadSequenceSetByName(ctx, name)
 }

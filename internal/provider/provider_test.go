@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -272,5 +273,29 @@ func TestResolveSettings(t *testing.T) {
 	}))
 	if len(diags.Errors()) != 3 {
 		t.Fatalf("want 3 errors (host, entity id, track id) from bad environment variables, got %v", diags)
+	}
+
+	// read_from_listing: the block wins, then the variable, else on.
+	base := map[string]string{envHost: "rest.zuora.com", envClientID: "id", envClientSecret: "s"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for bk, bv := range base {
+			m[bk] = bv
+		}
+		return m
+	}
+	if got, _ := resolveSettings(cfg, getenv(base)); got.NoListingReads {
+		t.Fatal("reads from a listing must be on by default")
+	}
+	if got, _ := resolveSettings(cfg, getenv(with(envReadListing, "false"))); !got.NoListingReads {
+		t.Fatalf("%s=false must turn the listing off", envReadListing)
+	}
+	on := providerModel{ReadListing: types.BoolValue(true)}
+	if got, _ := resolveSettings(on, getenv(with(envReadListing, "false"))); got.NoListingReads {
+		t.Fatal("read_from_listing = true in the block must win over the environment")
+	}
+	_, diags = resolveSettings(cfg, getenv(with(envReadListing, "sometimes")))
+	if len(diags.Errors()) != 1 || !strings.Contains(diags.Errors()[0].Detail(), envReadListing) {
+		t.Fatalf("a bad %s: %v", envReadListing, diags)
 	}
 }

@@ -71,7 +71,7 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	var set zuora.SequenceSet
 	if id := cfg.ID.ValueString(); id != "" {
 		var err error
-		set, err = d.client.GetSequenceSet(ctx, id)
+		set, err = d.client.ReadSequenceSet(ctx, id)
 		switch {
 		case zuora.IsNotFound(err):
 			resp.Diagnostics.AddAttributeError(path.Root("id"), "Sequence set not found",

@@ -211,7 +211,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	// state written before identity existed has none, and the framework
 	// refuses a read that leaves it empty.
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-	set, err := r.client.GetSequenceSet(ctx, id)
+	set, err := r.client.ReadSequenceSet(ctx, id)
 	if zuora.IsNotFound(err) {
 		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)

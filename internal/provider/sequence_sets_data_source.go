@@ -62,7 +62,7 @@ func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sets, err := d.client.ListSequenceSets(ctx, zuora.ListOptions{Name: cfg.Name.ValueString()})
+	sets, err := d.client.ReadSequenceSets(ctx, zuora.ListOptions{Name: cfg.Name.ValueString()})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error())
 		return

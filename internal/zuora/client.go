@@ -58,6 +58,10 @@ type Config struct {
 	// zero means Zuora's advice (1 s and 60 s). Tests make them short.
 	BackoffBase time.Duration
 	BackoffCap  time.Duration
+
+	// NoListingReads turns off serving ReadSequenceSet and its kin from one
+	// listing of the tenant: every read is then a request of its own.
+	NoListingReads bool
 }
 
 // Client talks to one Zuora tenant (and entity). It is safe for concurrent
@@ -71,6 +75,7 @@ type Client struct {
 	userAgent    string
 	tokens       *tokenSource
 	http         *retryablehttp.Client
+	listing      *listing // nil when reads are not served from a listing
 }
 
 // New checks cfg and builds a Client. It sends nothing.
@@ -121,7 +126,7 @@ func New(cfg Config) (*Client, error) {
 	apiHTTP := *httpClient
 	apiHTTP.Transport = &authTransport{tokens: tokens, next: &loggingTransport{next: transport}}
 
-	return &Client{
+	c := &Client{
 		baseURL:      baseURL,
 		clientSecret: cfg.ClientSecret,
 		entityID:     cfg.EntityID,
@@ -130,7 +135,11 @@ func New(cfg Config) (*Client, error) {
 		userAgent:    UserAgent(cfg.ProviderVersion, cfg.TerraformVersion),
 		tokens:       tokens,
 		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens),
-	}, nil
+	}
+	if !cfg.NoListingReads {
+		c.listing = newListing(c)
+	}
+	return c, nil
 }
 
 // orDefault returns v unless it is the zero value, then def.

@@ -94,6 +94,9 @@ func (c *Client) CreateSequenceSet(ctx context.Context, set SequenceSet) (Sequen
 	const op = "create sequence set"
 	set.ID = ""
 	var answer sequenceSetsBody
+	// Whatever the answer, the tenant may hold a new set now: a complete
+	// listing no longer is.
+	defer c.wrote("")
 	err := c.do(ctx, call{
 		op: op, method: http.MethodPost, path: sequenceSetsPath,
 		body:           sequenceSetsBody{SequenceSets: []SequenceSet{set}},
@@ -116,6 +119,7 @@ func (c *Client) CreateSequenceSet(ctx context.Context, set SequenceSet) (Sequen
 		}
 		created.ID = found.ID
 	}
+	c.wrote(created.ID)
 	return created, nil
 }
 
@@ -164,17 +168,11 @@ func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(
 	const op = "list sequence sets"
 	seen := map[string]bool{}
 	for page := 1; page <= maxListPages; page++ {
-		q := url.Values{}
-		q.Set("pageSize", strconv.Itoa(ListPageSize))
-		q.Set("page", strconv.Itoa(page))
-		if opts.Name != "" {
-			q.Set("name", opts.Name)
-		}
-		var answer sequenceSetsBody
-		if err := c.do(ctx, call{op: op, method: http.MethodGet, path: sequenceSetsPath, query: q, out: &answer}); err != nil {
+		sets, err := c.listPage(ctx, opts, page)
+		if err != nil {
 			return err
 		}
-		for _, s := range answer.SequenceSets {
+		for _, s := range sets {
 			if s.ID != "" && seen[s.ID] {
 				// A server ignoring "page" would repeat itself forever.
 				return &APIError{Operation: op, StatusCode: http.StatusOK,
@@ -185,7 +183,7 @@ func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(
 				return nil
 			}
 		}
-		if len(answer.SequenceSets) < ListPageSize {
+		if len(sets) < ListPageSize {
 			return nil
 		}
 	}
@@ -193,13 +191,31 @@ func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(
 		Message: fmt.Sprintf("more than %d pages; giving up", maxListPages)}
 }
 
-// SequenceSetByName finds the one set called exactly name; none, several,
-// or one without an id is an error.
+// listPage reads one page of ListPageSize sets.
+func (c *Client) listPage(ctx context.Context, opts ListOptions, page int) ([]SequenceSet, error) {
+	q := url.Values{}
+	q.Set("pageSize", strconv.Itoa(ListPageSize))
+	q.Set("page", strconv.Itoa(page))
+	if opts.Name != "" {
+		q.Set("name", opts.Name)
+	}
+	var answer sequenceSetsBody
+	err := c.do(ctx, call{op: "list sequence sets", method: http.MethodGet, path: sequenceSetsPath, query: q, out: &answer})
+	return answer.SequenceSets, err
+}
+
+// SequenceSetByName finds the one set called exactly name, with Zuora's
+// name filter; none, several, or one without an id is an error.
 func (c *Client) SequenceSetByName(ctx context.Context, name string) (SequenceSet, error) {
 	sets, err := c.ListSequenceSets(ctx, ListOptions{Name: name})
 	if err != nil {
 		return SequenceSet{}, err
 	}
+	return oneNamed(sets, name)
+}
+
+// oneNamed picks the one set called exactly name out of sets.
+func oneNamed(sets []SequenceSet, name string) (SequenceSet, error) {
 	var match []SequenceSet
 	var ids []string
 	for _, s := range sets {
@@ -227,6 +243,7 @@ func (c *Client) UpdateSequenceSet(ctx context.Context, id string, patch Sequenc
 	if err != nil {
 		return err
 	}
+	c.wrote(id)
 	return c.do(ctx, call{op: op, method: http.MethodPut, path: path, body: patch})
 }
 
@@ -238,6 +255,7 @@ func (c *Client) DeleteSequenceSet(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	c.wrote(id)
 	return c.do(ctx, call{op: op, method: http.MethodDelete, path: path})
 }
 

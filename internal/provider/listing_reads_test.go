@@ -1,0 +1,206 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// Reads served from one listing (issue 13), through the terraform CLI: a
+// plan's requests are counted at the local Zuora, one provider process per
+// plan as in a user's pipeline.
+
+const (
+	getRoute   = "GET /v1/sequence-sets/{id}"
+	tokenRoute = "POST /oauth/token"
+)
+
+// listingConfig manages n sets with count, and reads set 0 back through
+// both data sources, after any change to it.
+func listingConfig(n int, start int64, providerLines ...string) string {
+	return managedSets(n, start, providerLines...) + readBack
+}
+
+// managedSets is the terraform and provider blocks and n sets.
+func managedSets(n int, start int64, providerLines ...string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    zuora = { source = "terraform-zuora/zuora" }
+  }
+}
+
+provider "zuora" {
+  %s
+}
+%s`, strings.Join(providerLines, "\n  "), countedSets("s", "L", n, start))
+}
+
+// readBack reads set 0 through both data sources.
+const readBack = `
+data "zuora_sequence_set" "first" {
+  id = zuora_sequence_set.s[0].id
+}
+
+data "zuora_sequence_sets" "all" {
+  depends_on = [zuora_sequence_set.s]
+}
+
+output "first_invoice_start" {
+  value = data.zuora_sequence_set.first.invoice.start_number
+}
+
+output "listed_invoice_start" {
+  value = one([for s in data.zuora_sequence_sets.all.sequence_sets : s.invoice.start_number if s.name == "L-0"])
+}
+`
+
+// writeConfig replaces the working directory's configuration.
+func writeConfig(t *testing.T, dir, config string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// budget fails the test when the requests since the last reset exceed
+// what a plan of a tenant of s sets may cost, and reports them.
+func budget(t *testing.T, env *testEnv, what string, maxV1 int) zuorafake.Stats {
+	t.Helper()
+	st := env.fake.Stats()
+	t.Logf("%s: %d requests to /v1 (%d list pages, %d GETs by id), %d tokens",
+		what, st.APIRequests, st.ByRoute[listRoute], st.ByRoute[getRoute], st.ByRoute[tokenRoute])
+	if st.APIRequests > maxV1 {
+		t.Fatalf("%s sent %d requests to /v1, want at most %d: %v", what, st.APIRequests, maxV1, st.ByRoute)
+	}
+	if st.TokenGrants > 1 {
+		t.Fatalf("%s took %d tokens, want at most one", what, st.TokenGrants)
+	}
+	return st
+}
+
+func TestAccListingReads_planOfManySets(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	const n = 64 // with DEFAULT, S = 65: two pages of 40
+	pages := 2
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, listingConfig(n, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+
+	// Refresh of 64 sets and the two data sources: one listing.
+	env.fake.ResetStats()
+	cli.planIsEmpty()
+	st := budget(t, env, "a plan of 64 sets", pages+3)
+	if st.ByRoute[getRoute] > 1 {
+		t.Fatalf("the plan read %d sets by id, want at most the lone first read", st.ByRoute[getRoute])
+	}
+
+	// Drift and a deletion made outside Terraform still show; the missing
+	// set is confirmed with a GET before it is dropped.
+	sets := env.fake.Sets()
+	var drifted, deleted string
+	for _, s := range sets {
+		switch s.Name {
+		case "L-7":
+			drifted = s.ID
+		case "L-9":
+			deleted = s.ID
+		}
+	}
+	if err := env.fake.UpdateOutOfBand(drifted, func(s *zuorafake.SequenceSet) { s.Invoice.StartNumber = 77 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.fake.DeleteOutOfBand(deleted); err != nil {
+		t.Fatal(err)
+	}
+	env.fake.ResetStats()
+	plan, err := cli.try("plan", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, plan)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`zuora_sequence_set\.s\[7\] will be updated in-place`),
+		regexp.MustCompile(`~ start_number = 77 -> 1`),
+		regexp.MustCompile(`zuora_sequence_set\.s\[9\] will be created`),
+		regexp.MustCompile(`1 to add, 1 to change, 0 to destroy`),
+	} {
+		if !want.MatchString(plan) {
+			t.Fatalf("the plan lacks %s:\n%s", want, plan)
+		}
+	}
+	st = budget(t, env, "a plan with drift", pages+3+1)
+	if st.ByRoute[getRoute] < 1 {
+		t.Fatal("the deleted set was dropped without a GET confirming it")
+	}
+	cli.run("apply", "-auto-approve", "-no-color")
+
+	// The switch restores one GET per set.
+	for _, off := range []struct{ how, line string }{
+		{"read_from_listing = false", "read_from_listing = false"},
+		{envReadListing + "=false", ""},
+	} {
+		t.Run(off.how, func(t *testing.T) {
+			writeConfig(t, dir, listingConfig(n, 1, off.line))
+			if off.line == "" {
+				cli.env = append(cli.env, envReadListing+"=false")
+			}
+			env.fake.ResetStats()
+			cli.planIsEmpty()
+			st := env.fake.Stats()
+			// The sets and the one data source by id: a GET each; the
+			// list data source: its own two pages.
+			if st.ByRoute[listRoute] != pages || st.ByRoute[getRoute] != n+1 {
+				t.Fatalf("with %s the plan sent %v, want %d GETs by id and the list data source's %d pages", off.how, st.ByRoute, n+1, pages)
+			}
+		})
+	}
+}
+
+// TestAccListingReads_dataSourcesSeeWrites: data sources that depend on a
+// set updated in the same apply show the new values, though the plan served
+// them from the listing.
+func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, listingConfig(12, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+	writeConfig(t, dir, listingConfig(12, 5000))
+	cli.run("apply", "-auto-approve", "-no-color")
+	for _, out := range []string{"first_invoice_start", "listed_invoice_start"} {
+		if got := strings.TrimSpace(cli.run("output", "-raw", out)); got != "5000" {
+			t.Fatalf("output %s = %s after the update, want 5000", out, got)
+		}
+	}
+	cli.planIsEmpty()
+}
+
+// TestAccListingReads_bigTenant: a plan of a configuration's sets in a
+// tenant of 2,000 lists it once; a single set in a tenant of 400 costs one
+// GET.
+func TestAccListingReads_bigTenant(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	seedSets(env.fake, 1799)
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, managedSets(200, 1)) // S = 1799 + 200 + DEFAULT = 2000
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.fake.ResetStats()
+	cli.planIsEmpty()
+	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
+
+	small := newTestEnv(t, zuorafake.Options{})
+	seedSets(small.fake, 398)
+	smallDir := t.TempDir()
+	smallCLI := newTerraformCLI(t, small, smallDir)
+	writeConfig(t, smallDir, managedSets(1, 1))
+	smallCLI.run("apply", "-auto-approve", "-no-color")
+	small.fake.ResetStats()
+	smallCLI.planIsEmpty()
+	budget(t, small, "a plan of 1 set in a tenant of 400", 2)
+}
