@@ -51,8 +51,8 @@ type listing struct {
 
 	wanted       map[string]int // ids the waiting reads want, counted
 	wantComplete int            // whole-listing requests waiting
-	failures     int // failed pages, ever
-	failEpoch    int // bumped on each failed page: its waiters go by GET
+	failures     int            // failed pages, ever
+	failEpoch    int            // bumped on each failed page: its waiters go by GET
 
 	written  map[string]bool // ids this client wrote: always read by GET
 	wroteAny bool
