@@ -56,6 +56,12 @@ type listing struct {
 
 	written  map[string]bool // ids this client wrote: always read by GET
 	wroteAny bool
+
+	// fetches is the context of the pages in flight: they serve every
+	// waiter, so no one reader's context is theirs; it is cancelled when
+	// the last reader needing them has given up (Terraform stopped).
+	fetches     context.Context
+	stopFetches context.CancelFunc
 }
 
 const (
@@ -206,9 +212,13 @@ func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
 
 	epoch := l.failEpoch
 	l.wanted[key]++
+	stopped := false
 	defer func() {
 		if l.wanted[key]--; l.wanted[key] == 0 {
 			delete(l.wanted, key)
+		}
+		if stopped {
+			l.abandonUnneeded()
 		}
 		l.mu.Unlock()
 	}()
@@ -225,6 +235,7 @@ func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
 		}
 		l.pump(ctx)
 		if err := l.wait(ctx); err != nil {
+			stopped = true
 			return SequenceSet{}, err
 		}
 	}
@@ -241,7 +252,14 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 	l.started = true
 	epoch := l.failEpoch
 	l.wantComplete++
-	defer func() { l.wantComplete--; l.mu.Unlock() }()
+	stopped := false
+	defer func() {
+		l.wantComplete--
+		if stopped {
+			l.abandonUnneeded()
+		}
+		l.mu.Unlock()
+	}()
 	for {
 		if l.last != 0 && l.applied >= l.last {
 			out := make([]SequenceSet, 0, len(l.order))
@@ -258,6 +276,7 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 		}
 		l.pump(ctx)
 		if err := l.wait(ctx); err != nil {
+			stopped = true
 			return nil, err
 		}
 	}
@@ -306,11 +325,21 @@ func (l *listing) pump(ctx context.Context) {
 		if len(l.inFlight) > 0 && l.applied == 0 {
 			return // run ahead only once page 1 showed the tenant holds more than a page
 		}
+		if l.fetches == nil {
+			// Keeps ctx's values (logging), not its cancellation.
+			l.fetches, l.stopFetches = context.WithCancel(context.WithoutCancel(ctx))
+		}
 		l.inFlight[page] = true
-		// The page serves every waiter, not only the read that started it:
-		// a read that gives up must not cancel it, but a stopped Terraform
-		// stops it through the same context.
-		go l.fetch(context.WithoutCancel(ctx), page)
+		go l.fetch(l.fetches, page)
+	}
+}
+
+// abandonUnneeded cancels the pages in flight once the readers that needed
+// them have stopped (Terraform was interrupted); l.mu is held.
+func (l *listing) abandonUnneeded() {
+	if l.fetches != nil && len(l.inFlight) > 0 && !l.needed() {
+		l.stopFetches()
+		l.fetches, l.stopFetches = nil, nil
 	}
 }
 
@@ -321,6 +350,9 @@ func (l *listing) fetch(ctx context.Context, page int) {
 	defer l.mu.Unlock()
 	delete(l.inFlight, page)
 	defer l.broadcast()
+	if err != nil && ctx.Err() != nil {
+		return // abandoned: no one needed it any more
+	}
 	if err != nil {
 		l.fail(ctx, fmt.Errorf("page %d: %w", page, err))
 		return

@@ -304,4 +304,11 @@ func TestListingStopsWithTheReader(t *testing.T) {
 	if d := time.Since(start); d > 600*time.Millisecond {
 		t.Fatalf("the reads took %v to give up", d)
 	}
+	// The abandoned page is no failure: the next reads list as usual.
+	fake.SetLatency(0)
+	fake.ResetStats()
+	checkRead(t, ids, readAll(t, c, ids, 3))
+	if st := fake.Stats(); st.ByRoute[routeList] != 1 || st.ByRoute[routeGet] != 0 {
+		t.Fatalf("%v: after an interrupted plan the next one should list again", st.ByRoute)
+	}
 }
