@@ -40,7 +40,7 @@ func main() {
 
 type config struct {
 	addr, clientID, clientSecret, entities, urlFile string
-	tokenLifetime, latency, timeout                 time.Duration
+	tokenLifetime, latency, timeout, rateWindow     time.Duration
 	control, readOmitsID, inherit                   bool
 	rateLimit                                       int
 }
@@ -61,7 +61,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "exit by itself after this long (0 = never)")
 	fs.BoolVar(&c.readOmitsID, "read-omits-id", false, "leave \"id\" out of GET /v1/sequence-sets/{id}")
 	fs.BoolVar(&c.inherit, "read-shows-inherited", false, "show the DEFAULT set's payment/refund on sets created without them")
-	fs.IntVar(&c.rateLimit, "rate-limit", 50000, "API requests allowed per minute")
+	fs.IntVar(&c.rateLimit, "rate-limit", 50000, "API requests allowed per -rate-window")
+	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "the rate limiter's window")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = io.WriteString(out, usage.String())
@@ -74,8 +75,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	if err := checkLoopback(c.addr); err != nil {
 		return c, err
 	}
-	if c.tokenLifetime <= 0 || c.latency < 0 || c.timeout < 0 || c.rateLimit <= 0 {
-		return c, errors.New("-token-lifetime and -rate-limit must be positive, -latency and -timeout not negative")
+	if c.tokenLifetime <= 0 || c.latency < 0 || c.timeout < 0 || c.rateLimit <= 0 || c.rateWindow <= 0 {
+		return c, errors.New("-token-lifetime, -rate-limit and -rate-window must be positive, -latency and -timeout not negative")
 	}
 	return c, nil
 }
@@ -125,7 +126,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		ControlAPI:                      c.control,
 		ReadOmitsID:                     c.readOmitsID,
 		ReadShowsInheritedPaymentRefund: c.inherit,
-		RateLimitPerMinute:              c.rateLimit,
+		RateLimit:                       c.rateLimit,
+		RateLimitWindow:                 c.rateWindow,
 	})
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)

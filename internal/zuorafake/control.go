@@ -62,6 +62,15 @@ type faultJSON struct {
 	Body        string    `json:"body"`
 }
 
+// rateLimitJSON is the rate limiter: limit requests per window.
+type rateLimitJSON struct {
+	Limit  int      `json:"limit"`
+	Window duration `json:"window"`
+}
+
+// MarshalJSON writes a duration as Go spells it ("5s").
+func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
 type faultRatesJSON struct {
 	RateLimit       float64  `json:"rateLimit"`
 	Unavailable     float64  `json:"unavailable"`
@@ -172,6 +181,19 @@ func (s *Server) control(r *http.Request) (int, any) {
 		}
 		s.SetFaultRates(FaultRates{RateLimit: in.RateLimit, Unavailable: in.Unavailable, Reset: in.Reset,
 			DropAfterCommit: in.DropAfterCommit, RetryAfter: time.Duration(in.RetryAfter), Seed: in.Seed})
+		return http.StatusOK, ok200
+	case path == "/rate-limit" && m == http.MethodGet:
+		limit, window := s.RateLimit()
+		return http.StatusOK, rateLimitJSON{Limit: limit, Window: duration(window)}
+	case path == "/rate-limit" && m == http.MethodPut:
+		var in rateLimitJSON
+		if err := decodeControl(r, &in); err != nil {
+			return cerr(http.StatusBadRequest, "%v", err)
+		}
+		if in.Limit <= 0 || in.Window < 0 {
+			return cerr(http.StatusBadRequest, "limit must be positive and window not negative")
+		}
+		s.SetRateLimit(in.Limit, time.Duration(in.Window))
 		return http.StatusOK, ok200
 	}
 	return cerr(http.StatusNotFound, "no control endpoint %s %s", m, r.URL.Path)

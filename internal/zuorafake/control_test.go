@@ -145,3 +145,20 @@ func TestControlSurfaceRoundTrip(t *testing.T) {
 		t.Errorf("stats not reset: %+v", st)
 	}
 }
+
+func TestControlRateLimit(t *testing.T) {
+	h := newHarness(t, Options{ControlAPI: true})
+	if code := h.ctl(http.MethodPut, "/_fake/rate-limit", `{"limit": 50, "window": "5s"}`, nil); code != http.StatusOK {
+		t.Fatalf("PUT /_fake/rate-limit: %d", code)
+	}
+	var got struct {
+		Limit  int    `json:"limit"`
+		Window string `json:"window"`
+	}
+	if code := h.ctl(http.MethodGet, "/_fake/rate-limit", "", &got); code != http.StatusOK || got.Limit != 50 || got.Window != "5s" {
+		t.Fatalf("GET /_fake/rate-limit: %d %+v", code, got)
+	}
+	if code := h.ctl(http.MethodPut, "/_fake/rate-limit", `{"limit": 0}`, nil); code != http.StatusBadRequest {
+		t.Fatalf("a limit of 0: %d, want 400", code)
+	}
+}

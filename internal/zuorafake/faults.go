@@ -194,46 +194,72 @@ func (c *call) concurrencyAnswer(retry time.Duration) answer {
 	return a
 }
 
-// countInWindowLocked counts an API request against the per-minute limit
-// and reports whether it is over.
-func (s *Server) countInWindowLocked(now time.Time) bool {
-	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= time.Minute {
+// countInWindowLocked counts an API request against the rate limit of the
+// current window, notes on c what its headers will say (the limiter's
+// verdict at arrival, as a gateway attaches it), and reports whether it is
+// over.
+func (s *Server) countInWindowLocked(c *call, now time.Time) bool {
+	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= s.rateWindow {
 		s.windowStart = now
 		s.windowCount = 0
 	}
 	s.windowCount++
+	c.rateCounted = true
+	c.rateRemaining = max(s.rateLimit-s.windowCount, 0)
+	c.rateReset = s.secondsLeftInWindowLocked(now)
 	return s.windowCount > s.rateLimit
 }
 
+// secondsLeftInWindowLocked is RateLimit-Reset: whole seconds, at least 1.
 func (s *Server) secondsLeftInWindowLocked(now time.Time) int {
-	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= time.Minute {
-		return 60
+	if s.windowStart.IsZero() || now.Sub(s.windowStart) >= s.rateWindow {
+		return ceilSeconds(s.rateWindow)
 	}
-	return max(ceilSeconds(s.windowStart.Add(time.Minute).Sub(now)), 1)
+	return max(ceilSeconds(s.windowStart.Add(s.rateWindow).Sub(now)), 1)
 }
 
-func (s *Server) secondsLeftInWindow(now time.Time) int {
+// SetRateLimit sets the rate limiter: limit API requests per window
+// (window 0: a minute). The current window starts over.
+func (s *Server) SetRateLimit(limit int, window time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.secondsLeftInWindowLocked(now)
+	if limit > 0 {
+		s.rateLimit = limit
+	}
+	if window <= 0 {
+		window = time.Minute
+	}
+	s.rateWindow = window
+	s.windowStart = time.Time{}
+	s.windowCount = 0
+}
+
+// RateLimit returns the limit and its window.
+func (s *Server) RateLimit() (int, time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateLimit, s.rateWindow
 }
 
 // defaultConcurrencyLimit is Zuora's per-tenant limit for these endpoints.
 const defaultConcurrencyLimit = 40
 
-func (s *Server) setLimitHeaders(h http.Header, a answer) {
+func (s *Server) setLimitHeaders(c *call, h http.Header, a answer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	remaining := max(s.rateLimit-s.windowCount, 0)
-	reset := s.secondsLeftInWindowLocked(time.Now())
-	if s.windowStart.IsZero() || time.Since(s.windowStart) >= time.Minute {
-		remaining = s.rateLimit
+	remaining, reset := c.rateRemaining, c.rateReset
+	if !c.rateCounted { // the token endpoint: the window as it stands
+		remaining = max(s.rateLimit-s.windowCount, 0)
+		reset = s.secondsLeftInWindowLocked(time.Now())
+		if s.windowStart.IsZero() || time.Since(s.windowStart) >= s.rateWindow {
+			remaining = s.rateLimit
+		}
 	}
 	if a.limited {
 		remaining, reset = 0, a.resetSeconds
 	}
 	limit := strconv.Itoa(s.rateLimit)
-	h.Set("RateLimit-Limit", limit+", "+limit+";w=60")
+	h.Set("RateLimit-Limit", limit+", "+limit+";w="+strconv.Itoa(ceilSeconds(s.rateWindow)))
 	h.Set("RateLimit-Remaining", strconv.Itoa(remaining))
 	h.Set("RateLimit-Reset", strconv.Itoa(reset))
 	conc := s.concLimit

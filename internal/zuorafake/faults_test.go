@@ -296,3 +296,38 @@ func TestRateLimitPerMinute(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitWindow: a short, configurable window, so tests of clients
+// that pace themselves run in seconds; the window starts over once it ends,
+// and the control API sets it.
+func TestRateLimitWindow(t *testing.T) {
+	h := newHarness(t, Options{RateLimit: 2, RateLimitWindow: time.Second})
+	for i := range 2 {
+		r := h.do(http.MethodGet, "/v1/sequence-sets", "")
+		wantOK(t, r)
+		if got := r.header.Get("RateLimit-Limit"); got != "2, 2;w=1" {
+			t.Errorf("RateLimit-Limit %q", got)
+		}
+		if got := r.header.Get("RateLimit-Reset"); got != "1" {
+			t.Errorf("request %d: RateLimit-Reset %q, want 1 (second)", i, got)
+		}
+	}
+	if r := h.do(http.MethodGet, "/v1/sequence-sets", ""); r.status != 429 {
+		t.Fatalf("the third request in the window: %d", r.status)
+	}
+	time.Sleep(time.Second)
+	r := h.do(http.MethodGet, "/v1/sequence-sets", "")
+	wantOK(t, r)
+	if got := r.header.Get("RateLimit-Remaining"); got != "1" {
+		t.Fatalf("in a new window RateLimit-Remaining is %q, want 1", got)
+	}
+
+	h.fake.SetRateLimit(50, 5*time.Second)
+	if limit, window := h.fake.RateLimit(); limit != 50 || window != 5*time.Second {
+		t.Fatalf("SetRateLimit: %d per %v", limit, window)
+	}
+	r = h.do(http.MethodGet, "/v1/sequence-sets", "")
+	if got := r.header.Get("RateLimit-Reset"); got != "5" || r.header.Get("RateLimit-Remaining") != "49" {
+		t.Fatalf("after SetRateLimit(50, 5s): remaining %q, reset %q", r.header.Get("RateLimit-Remaining"), got)
+	}
+}

@@ -45,14 +45,21 @@ type Options struct {
 	// keys are omitted. The contract leaves this open, so clients must cope
 	// with both.
 	ReadShowsInheritedPaymentRefund bool
-	RateLimitPerMinute              int // 0 -> 50000 API requests per minute
+	// RateLimit API requests are allowed per RateLimitWindow (0: a
+	// minute); a request over it is answered 429 with RateLimit-Reset.
+	// 0 takes RateLimitPerMinute, then 50000.
+	RateLimit       int
+	RateLimitWindow time.Duration
+	// RateLimitPerMinute is RateLimit for the default window of a minute.
+	RateLimitPerMinute int
 }
 
 // Server is the fake. It implements http.Handler and is safe for concurrent use.
 type Server struct {
 	clientID, clientSecret string
 	tokenLifetime          time.Duration
-	rateLimit              int
+	rateLimit              int           // per rateWindow; under mu
+	rateWindow             time.Duration // under mu
 	readOmitsID            bool
 	inheritPaymentRefund   bool
 	controlAPI             bool
@@ -101,8 +108,15 @@ func New(opts Options) *Server {
 	if s.tokenLifetime <= 0 {
 		s.tokenLifetime = time.Hour
 	}
+	if opts.RateLimit > 0 {
+		s.rateLimit = opts.RateLimit
+	}
 	if s.rateLimit <= 0 {
 		s.rateLimit = 50000
+	}
+	s.rateWindow = opts.RateLimitWindow
+	if s.rateWindow <= 0 {
+		s.rateWindow = time.Minute
 	}
 	for _, id := range opts.Entities {
 		id = strings.TrimSpace(id)
@@ -129,9 +143,13 @@ type call struct {
 	recorded   bool // false for paths outside /v1/ and /oauth/token
 	latency    time.Duration
 	slept      bool
-	body       []byte
-	bodyErr    error
-	bodyRead   bool
+	// The rate limiter's verdict when the request arrived: what its
+	// RateLimit-* headers say.
+	rateRemaining, rateReset int
+	rateCounted              bool
+	body                     []byte
+	bodyErr                  error
+	bodyRead                 bool
 }
 
 // readBody reads the request body once, at most maxBodyBytes of it.
@@ -219,7 +237,7 @@ func (s *Server) finish(c *call, a answer) {
 	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" {
 		h.Set("Zuora-Track-Id", tid)
 	}
-	s.setLimitHeaders(h, a)
+	s.setLimitHeaders(c, h, a)
 	if a.retryAfter != "" {
 		h.Set("Retry-After", a.retryAfter)
 	}
@@ -354,7 +372,7 @@ func (s *Server) serveAPI(c *call) {
 	}
 	s.inFlight++
 	s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.inFlight)
-	overRate := s.countInWindowLocked(now)
+	overRate := s.countInWindowLocked(c, now)
 	overConcurrency := s.concLimit > 0 && s.inFlight > s.concLimit
 	var fault *Fault
 	if !overConcurrency {
@@ -409,7 +427,7 @@ func (s *Server) serveAPI(c *call) {
 	case fault != nil && fault.Kind != FaultDropAfterCommit:
 		a = c.faultAnswer(*fault)
 	case overRate:
-		a = c.rateLimitAnswer(s.secondsLeftInWindow(time.Now()), "")
+		a = c.rateLimitAnswer(c.rateReset, "")
 	default:
 		a = s.handleAPI(c, rt)
 	}
