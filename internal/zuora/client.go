@@ -27,6 +27,11 @@ const DefaultAPIVersion = "2025-08-12"
 // DefaultMaxRetries is how many times a failed request is sent again.
 const DefaultMaxRetries = 8
 
+// DefaultAttemptTimeout is a little above Zuora's own gateway limit of 120
+// seconds, past which Zuora answers 504 itself: an attempt still without an
+// answer by then never gets one.
+const DefaultAttemptTimeout = 125 * time.Second
+
 // Zuora's own advice: full jitter, base 1 s, cap 60 s.
 const (
 	DefaultBackoffBase = time.Second
@@ -59,6 +64,11 @@ type Config struct {
 	BackoffBase time.Duration
 	BackoffCap  time.Duration
 
+	// AttemptTimeout bounds one attempt of a request, from sending it to
+	// the end of its answer; an attempt past it is retried like a lost
+	// connection. 0 means DefaultAttemptTimeout.
+	AttemptTimeout time.Duration
+
 	// NoListingReads turns off serving ReadSequenceSet and its kin from one
 	// listing of the tenant: every read is then a request of its own.
 	NoListingReads bool
@@ -75,6 +85,7 @@ type Client struct {
 	userAgent    string
 	tokens       *tokenSource
 	http         *retryablehttp.Client
+	pacer        *pacer
 	listing      *listing // nil when reads are not served from a listing
 }
 
@@ -104,6 +115,9 @@ func New(cfg Config) (*Client, error) {
 	if retries < 0 {
 		return nil, fmt.Errorf("max retries must be 0 or more, got %d", retries)
 	}
+	if cfg.AttemptTimeout < 0 {
+		return nil, fmt.Errorf("the attempt timeout must not be negative, got %s", cfg.AttemptTimeout)
+	}
 	backoffBase := orDefault(cfg.BackoffBase, DefaultBackoffBase)
 	backoffCap := orDefault(cfg.BackoffCap, DefaultBackoffCap)
 
@@ -116,15 +130,23 @@ func New(cfg Config) (*Client, error) {
 		transport = http.DefaultTransport
 	}
 	baseURL := base.String()
+	attemptTimeout := orDefault(cfg.AttemptTimeout, DefaultAttemptTimeout)
 
 	// The token call retries like any other, without bearer or logging of
 	// its body (it carries the secret and the token).
 	tokenHTTP := *httpClient
-	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil)
+	if tokenHTTP.Timeout == 0 {
+		tokenHTTP.Timeout = attemptTimeout
+	}
+	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil, nil)
 	tokens := newTokenSource(baseURL, cfg.ClientID, cfg.ClientSecret, tokenRetry.StandardClient())
 
+	pace := newPacer()
 	apiHTTP := *httpClient
-	apiHTTP.Transport = &authTransport{tokens: tokens, next: &loggingTransport{next: transport}}
+	if apiHTTP.Timeout == 0 {
+		apiHTTP.Timeout = attemptTimeout
+	}
+	apiHTTP.Transport = &pacingTransport{pacer: pace, next: &authTransport{tokens: tokens, next: &loggingTransport{next: transport}}}
 
 	c := &Client{
 		baseURL:      baseURL,
@@ -134,7 +156,8 @@ func New(cfg Config) (*Client, error) {
 		trackID:      cfg.TrackID,
 		userAgent:    UserAgent(cfg.ProviderVersion, cfg.TerraformVersion),
 		tokens:       tokens,
-		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens),
+		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens, pace),
+		pacer:        pace,
 	}
 	if !cfg.NoListingReads {
 		c.listing = newListing(c)
@@ -228,6 +251,10 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		var tokErr *TokenError
 		if errors.As(err, &tokErr) {
 			return fmt.Errorf("%s: %w", cl.op, tokErr)
+		}
+		var waitErr *WaitError
+		if errors.As(err, &waitErr) {
+			return fmt.Errorf("%s: %w", cl.op, waitErr)
 		}
 		msg := fmt.Sprintf("%s: no answer from Zuora after %d attempt(s)", cl.op, attempts)
 		if lastRetried != "" && attempts > 1 {

@@ -158,7 +158,8 @@ func (p retryPolicy) note(ctx context.Context, st *requestState, retry bool, why
 // sent again: connection resets and timeouts yes, a bad certificate or URL no.
 func retryableTransportError(err error) (bool, string) {
 	var tokErr *TokenError
-	if errors.As(err, &tokErr) {
+	var waitErr *WaitError
+	if errors.As(err, &tokErr) || errors.As(err, &waitErr) {
 		return false, ""
 	}
 	var certErr *x509.UnknownAuthorityError
@@ -265,14 +266,30 @@ func retryAfterDate(v string) (time.Duration, bool) {
 // giveUp keeps the final answer so its Zuora reasons reach the user; only
 // when there is none does the transport error stand.
 func giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
+	var waitErr *WaitError
+	if errors.As(err, &waitErr) {
+		return nil, err // the client's own refusal to wait past the deadline
+	}
 	if resp != nil {
 		return resp, nil
 	}
 	return nil, err
 }
 
-func newRetryClient(httpClient *http.Client, maxRetries int, base, maxWait time.Duration, tokens *tokenSource) *retryablehttp.Client {
+// newRetryClient retries through httpClient. With a pacer, a wait Zuora's
+// limiter asked for is the pacer's to keep (it holds every attempt of the
+// client, this retry included), so the backoff adds nothing to it.
+func newRetryClient(httpClient *http.Client, maxRetries int, base, maxWait time.Duration, tokens *tokenSource, pace *pacer) *retryablehttp.Client {
 	policy := retryPolicy{tokens: tokens}
+	wait := backoff
+	if pace != nil {
+		wait = func(base, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+			if pace.holding() {
+				return 0
+			}
+			return backoff(base, maxWait, attempt, resp)
+		}
+	}
 	return &retryablehttp.Client{
 		HTTPClient:   httpClient,
 		Logger:       nil, // attempts are logged through tflog by the policy and the logging transport
@@ -280,7 +297,7 @@ func newRetryClient(httpClient *http.Client, maxRetries int, base, maxWait time.
 		RetryWaitMax: maxWait,
 		RetryMax:     maxRetries,
 		CheckRetry:   policy.checkRetry,
-		Backoff:      backoff,
+		Backoff:      wait,
 		ErrorHandler: giveUp,
 	}
 }

@@ -1,0 +1,338 @@
+package zuora
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// A pacer is the one gate every attempt of a client passes, beside the
+// retry policy: it reads Zuora's RateLimit-* and Concurrency-Limit-*
+// headers on every answer and holds new attempts instead of sending them to
+// be refused.
+//
+//   - When the window is spent (RateLimit-Remaining, less what was sent
+//     since that answer, is 0) attempts wait for RateLimit-Reset.
+//   - After a refusal for the rate or concurrency limit (HTTP 429, or
+//     category 70 with HTTP 200), every attempt of the client waits for the
+//     same Retry-After or reset, not only the refused one.
+//   - When Concurrency-Limit-Remaining is 0, a new attempt waits for one of
+//     the client's own to finish.
+//   - A wait that would end past the context's deadline fails at once with a
+//     *WaitError; cancelling the context ends every wait.
+//
+// Several pipelines sharing a tenant see the same headers, so each paces
+// itself to what is left for all of them.
+type pacer struct {
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on every change
+	now     func() time.Time
+
+	sent     uint64 // attempts admitted, in order: each has a sequence number
+	inFlight int
+
+	// From the answer to the latest attempt that carried the headers.
+	rateSeq       uint64
+	rateKnown     bool
+	rateRemaining int
+	rateResetAt   time.Time
+	rateRequestID string
+
+	concSeq       uint64
+	concKnown     bool
+	concRemaining int
+
+	holdUntil     time.Time // after a refusal, nothing is sent before
+	holdCause     string
+	holdRequestID string
+}
+
+// loudWait is how long a wait must be to be logged at WARN.
+const loudWait = 3 * time.Second
+
+func newPacer() *pacer {
+	return &pacer{changed: make(chan struct{}), now: time.Now}
+}
+
+// WaitError is an attempt refused by the client itself: Zuora's limits
+// would hold it past the deadline of its operation.
+type WaitError struct {
+	Cause     string        // which limit, as Zuora reported it
+	Wait      time.Duration // how long it would have had to wait
+	Until     time.Time     // when the limit resets
+	Deadline  time.Time
+	RequestID string // of the answer that reported the limit
+}
+
+// Is makes a WaitError a context.DeadlineExceeded: the deadline is why.
+func (e *WaitError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+func (e *WaitError) Error() string {
+	msg := fmt.Sprintf("%s; the limit resets in %s (at %s), after this operation's deadline (%s): "+
+		"giving up now instead of waiting past it",
+		e.Cause, e.Wait.Round(time.Second), e.Until.UTC().Format(time.RFC3339),
+		e.Deadline.UTC().Format(time.RFC3339))
+	if e.RequestID != "" {
+		msg += " (Zuora-Request-Id: " + e.RequestID + ")"
+	}
+	return msg + ". Raise the resource's timeouts, or run fewer pipelines against the tenant at once."
+}
+
+// holding reports whether a refusal holds every attempt now.
+func (p *pacer) holding() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.now().Before(p.holdUntil)
+}
+
+// admit waits until an attempt may be sent and returns its sequence number.
+func (p *pacer) admit(ctx context.Context) (uint64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var waited time.Duration
+	var cause string
+	defer func() {
+		if waited > 0 {
+			meterFrom(ctx).add(cause, waited)
+		}
+	}()
+	for {
+		now := p.now()
+		until, why, requestID := p.blockedLocked(now)
+		if why == "" {
+			p.sent++
+			p.inFlight++
+			return p.sent, nil
+		}
+		cause = why
+		if !until.IsZero() {
+			if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
+				return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
+			}
+			if d := until.Sub(now); d >= loudWait {
+				tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
+					"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
+				})
+			}
+		}
+		start := time.Now()
+		err := p.waitLocked(ctx, until, now)
+		waited += time.Since(start)
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// blockedLocked says whether an attempt must wait now, until when (zero:
+// until something changes) and why ("" when it may go).
+func (p *pacer) blockedLocked(now time.Time) (until time.Time, why, requestID string) {
+	if now.Before(p.holdUntil) {
+		return p.holdUntil, p.holdCause, p.holdRequestID
+	}
+	if p.rateKnown && !now.Before(p.rateResetAt) {
+		p.rateKnown = false // a new window: the next answer tells its budget
+	}
+	if p.rateKnown && p.rateRemaining-int(p.sent-p.rateSeq) <= 0 {
+		return p.rateResetAt, "Zuora's rate limit for the tenant is used up (RateLimit-Remaining: 0)", p.rateRequestID
+	}
+	if p.concKnown && p.concRemaining <= 0 && p.inFlight > 0 {
+		return time.Time{}, "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)", ""
+	}
+	return time.Time{}, "", ""
+}
+
+// waitLocked releases p.mu until until (or the next change, when until is
+// zero or sooner), or ctx's end.
+func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
+	ch := p.changed
+	p.mu.Unlock()
+	defer p.mu.Lock()
+	var timer <-chan time.Time
+	if !until.IsZero() {
+		t := time.NewTimer(until.Sub(now))
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ch:
+	case <-timer:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// done records the answer (or its absence) to attempt seq.
+func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	defer func() {
+		close(p.changed)
+		p.changed = make(chan struct{})
+	}()
+	p.inFlight--
+	if resp == nil {
+		return
+	}
+	now := p.now()
+	h := resp.Header
+	requestID := h.Get("Zuora-Request-Id")
+	remaining, okR := parseCount(h.Get("RateLimit-Remaining"))
+	reset, okT := parseSeconds(h.Get("RateLimit-Reset"))
+	limit, refused := refusedByLimit(resp.StatusCode, body)
+	retryAfter := strings.TrimSpace(h.Get("Retry-After")) != ""
+	// A refusal's Retry-After is the more precise word on when to come
+	// back; its RateLimit-* headers are not used against it.
+	if okR && okT && seq >= p.rateSeq && !(refused && retryAfter) {
+		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateRequestID = seq, true, remaining, now.Add(reset), requestID
+	}
+	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok && seq >= p.concSeq {
+		p.concSeq, p.concKnown, p.concRemaining = seq, true, conc
+	}
+	if refused {
+		hold, ok := parseSeconds(h.Get("Retry-After"))
+		if !ok {
+			hold, ok = retryAfterDate(h.Get("Retry-After"))
+		}
+		if !ok && okT && okR && remaining == 0 {
+			hold, ok = reset, true
+		}
+		// A refusal that says nothing of when to come back holds no one:
+		// its retry backs off with jitter as any other.
+		if until := now.Add(hold); ok && until.After(p.holdUntil) {
+			p.holdUntil = until
+			p.holdCause = fmt.Sprintf("Zuora refused a request for its %s (HTTP %d), asking every request to wait %s",
+				limit, resp.StatusCode, hold.Round(time.Millisecond))
+			p.holdRequestID = requestID
+		}
+	}
+}
+
+// refusedByLimit tells a refusal by the rate or concurrency limiter: HTTP
+// 429, or category 70 with HTTP 200 and "success": false.
+func refusedByLimit(status int, body []byte) (string, bool) {
+	limited := status == http.StatusTooManyRequests
+	concurrency := false
+	var env envelope
+	if json.Unmarshal(body, &env) == nil && env.Success != nil && !*env.Success {
+		for _, r := range env.Reasons {
+			if r.Category() == CategoryRateLimited {
+				limited = limited || status == http.StatusOK
+				concurrency = concurrency || r.Code == concurrencyLimitCode
+			}
+		}
+	}
+	switch {
+	case !limited:
+		return "", false
+	case concurrency:
+		return "concurrency limit", true
+	}
+	return "rate limit", true
+}
+
+// concurrencyLimitCode is the reason code of Zuora's concurrency limiter.
+const concurrencyLimitCode = "50000070"
+
+// parseCount reads a header count such as RateLimit-Remaining.
+func parseCount(v string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	return n, err == nil && n >= 0
+}
+
+// pacingTransport passes every attempt through the pacer.
+type pacingTransport struct {
+	pacer *pacer
+	next  http.RoundTripper
+}
+
+func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	seq, err := t.pacer.admit(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	var body []byte
+	if err == nil && resp != nil && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusTooManyRequests) {
+		// A refusal may come as HTTP 200 with "success": false: look.
+		if body, err = bufferBody(resp); err != nil {
+			t.pacer.done(seq, resp, nil)
+			return nil, err
+		}
+	}
+	t.pacer.done(seq, resp, body)
+	return resp, err
+}
+
+// WaitMeter adds up how long the calls made with its context waited for
+// Zuora's limits.
+type WaitMeter struct {
+	mu     sync.Mutex
+	total  time.Duration
+	causes map[string]time.Duration
+}
+
+type meterKey struct{}
+
+// WithWaitMeter returns a context whose calls report their waits to the
+// meter it returns.
+func WithWaitMeter(ctx context.Context) (context.Context, *WaitMeter) {
+	m := &WaitMeter{causes: map[string]time.Duration{}}
+	return context.WithValue(ctx, meterKey{}, m), m
+}
+
+func meterFrom(ctx context.Context) *WaitMeter {
+	m, _ := ctx.Value(meterKey{}).(*WaitMeter)
+	return m
+}
+
+func (m *WaitMeter) add(cause string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.total += d
+	m.causes[cause] += d
+}
+
+// Total is the time waited.
+func (m *WaitMeter) Total() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.total
+}
+
+// Summary says how long was waited for what, longest first.
+func (m *WaitMeter) Summary() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	type entry struct {
+		cause string
+		d     time.Duration
+	}
+	var entries []entry
+	for c, d := range m.causes {
+		entries = append(entries, entry{c, d})
+	}
+	for i := range entries {
+		for j := i + 1; j < len(entries); j++ {
+			if entries[j].d > entries[i].d {
+				entries[i], entries[j] = entries[j], entries[i]
+			}
+		}
+	}
+	parts := make([]string, len(entries))
+	for i, e := range entries {
+		parts[i] = fmt.Sprintf("%s: %s", e.cause, e.d.Round(time.Second))
+	}
+	return strings.Join(parts, "; ")
+}
