@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -48,6 +49,8 @@ type zuoraProvider struct {
 	// tuneClient lets tests shorten backoff or swap the HTTP client; nil in
 	// real use.
 	tuneClient func(*zuora.Config)
+	// waitWarning overrides defaultWaitWarning in tests; 0 in real use.
+	waitWarning time.Duration
 }
 
 // providerModel is the provider block.
@@ -193,9 +196,13 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
-	resp.ResourceData = client
-	resp.DataSourceData = client
-	resp.ListResourceData = client
+	data := &providerData{client: client, waitWarning: p.waitWarning}
+	if data.waitWarning <= 0 {
+		data.waitWarning = defaultWaitWarning
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func unknownAttributes(cfg providerModel) []string {

@@ -4,23 +4,46 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 )
 
-// clientFrom takes the client the provider configured; nil while the
-// provider is not configured yet (validation, or a deferred configuration).
-func clientFrom(providerData any, diags *diag.Diagnostics) *zuora.Client {
-	if providerData == nil {
+// providerData is what the provider's Configure hands its resources, data
+// sources and list resources: the client of its configuration, and what it
+// tells the user about.
+type providerData struct {
+	client *zuora.Client
+	// waitWarning is how long an operation may wait for Zuora's limits
+	// before it ends with a warning saying so.
+	waitWarning time.Duration
+}
+
+// defaultWaitWarning is providerData.waitWarning in real use.
+const defaultWaitWarning = time.Minute
+
+// dataFrom takes what the provider configured; nil while the provider is
+// not configured yet (validation, or a deferred configuration).
+func dataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
 		return nil
 	}
-	client, ok := providerData.(*zuora.Client)
+	pd, ok := data.(*providerData)
 	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *zuora.Client, got %T; please report this bug", providerData))
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; please report this bug", data))
 	}
-	return client
+	return pd
+}
+
+// clientFrom takes the client the provider configured; nil while the
+// provider is not configured yet.
+func clientFrom(data any, diags *diag.Diagnostics) *zuora.Client {
+	if pd := dataFrom(data, diags); pd != nil {
+		return pd.client
+	}
+	return nil
 }
 
 // configured reports a missing client as an error instead of a panic.

@@ -100,7 +100,7 @@ func (l *sequenceSetListResource) result(ctx context.Context, req list.ListReque
 	identity := identityFor(l.client, set.ID)
 	result.Diagnostics.Append(result.Identity.Set(ctx, &identity)...)
 	if req.IncludeResource {
-		model := modelFromAPI(set)
+		model := sequenceSetResourceModel{modelFromAPI(set), nullTimeouts()}
 		result.Diagnostics.Append(result.Resource.Set(ctx, &model)...)
 	}
 	return result

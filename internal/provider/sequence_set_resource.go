@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -28,7 +29,8 @@ var (
 // in-place update: replacing a set would try to delete one that accounts
 // may use, which Zuora refuses.
 type sequenceSetResource struct {
-	client *zuora.Client
+	client      *zuora.Client
+	waitWarning time.Duration
 }
 
 func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
@@ -37,7 +39,7 @@ func (r *sequenceSetResource) Metadata(_ context.Context, req resource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_sequence_set"
 }
 
-func (r *sequenceSetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *sequenceSetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
 			MarkdownDescription: "Zuora's ID of the sequence set (32 hexadecimal characters).",
@@ -59,6 +61,7 @@ func (r *sequenceSetResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"payments and refunds of the customer accounts assigned to it. Every change is applied in place; " +
 			"nothing forces a replacement.",
 		Attributes: attrs,
+		Blocks:     map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
 }
 
@@ -102,17 +105,19 @@ func prefixDescription(dt documentType) string {
 }
 
 func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.waitWarning = pd.client, pd.waitWarning
+	}
 }
 
 // ValidateConfig checks what spans attributes: one prefix for two types.
 func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m sequenceSetModel
+	var m sequenceSetResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	set, diags := apiFromModel(ctx, m)
+	set, diags := apiFromModel(ctx, m.sequenceSetModel)
 	resp.Diagnostics.Append(diags...)
 	for _, problem := range duplicatePrefixes(set) {
 		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", problem.message)
@@ -132,15 +137,15 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
-	var state, plan sequenceSetModel
+	var state, plan sequenceSetResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	for _, dt := range documentTypes {
-		before, _ := numberingFromObject(ctx, *dt.model(&state))
-		after, _ := numberingFromObject(ctx, *dt.model(&plan))
+		before, _ := numberingFromObject(ctx, *dt.model(&state.sequenceSetModel))
+		after, _ := numberingFromObject(ctx, *dt.model(&plan.sequenceSetModel))
 		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber {
 			continue
 		}
@@ -155,14 +160,17 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	if !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	var plan sequenceSetModel
+	var plan sequenceSetResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	set, diags := apiFromModel(ctx, plan)
+	set, diags := apiFromModel(ctx, plan.sequenceSetModel)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, cancel, op, diags := startOperation(ctx, "create", plan.Timeouts)
+	defer cancel()
+	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	created, err := r.client.CreateSequenceSet(ctx, set)
@@ -172,7 +180,7 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	tflog.Info(ctx, "created sequence set", map[string]any{"id": created.ID, "name": created.Name})
 
-	state := mergeAnswer(plan, created)
+	state := sequenceSetResourceModel{mergeAnswer(plan.sequenceSetModel, created), plan.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, created.ID)...)
 }
@@ -197,11 +205,15 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	if !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	var state sequenceSetModel
+	var state sequenceSetResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, op, diags := startOperation(ctx, "read", state.Timeouts)
+	defer cancel()
+	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
+	resp.Diagnostics.Append(diags...)
 	id := state.ID.ValueString()
 	resp.Diagnostics.Append(sameTenant(ctx, req.Identity, r.client)...)
 	if resp.Diagnostics.HasError() {
@@ -221,7 +233,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
 		return
 	}
-	next := modelFromAPI(set)
+	next := sequenceSetResourceModel{modelFromAPI(set), state.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
 
@@ -229,13 +241,19 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	if !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	var plan, state sequenceSetModel
+	var plan, state sequenceSetResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	patch, err := patchFor(ctx, state, plan)
+	ctx, cancel, op, diags := startOperation(ctx, "update", plan.Timeouts)
+	defer cancel()
+	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	patch, err := patchFor(ctx, state.sequenceSetModel, plan.sequenceSetModel)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to compute the update", err.Error())
 		return
@@ -253,8 +271,8 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	// the next refresh verifies it.
 	plan.ID = state.ID
 	for _, dt := range documentTypes {
-		if dt.model(&plan).IsUnknown() {
-			*dt.model(&plan) = *dt.model(&state)
+		if dt.model(&plan.sequenceSetModel).IsUnknown() {
+			*dt.model(&plan.sequenceSetModel) = *dt.model(&state.sequenceSetModel)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -298,9 +316,15 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	if !configured(r.client, &resp.Diagnostics) {
 		return
 	}
-	var state sequenceSetModel
+	var state sequenceSetResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel, op, diags := startOperation(ctx, "delete", state.Timeouts)
+	defer cancel()
+	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	id := state.ID.ValueString()

@@ -22,16 +22,16 @@ func TestModifyPlanWarnsWhenAStartNumberGoesDown(t *testing.T) {
 	sch := schemaResp.Schema
 	objType := sch.Type().TerraformType(ctx)
 
-	model := func(invoiceStart, refundStart int64) sequenceSetModel {
-		return modelFromAPI(zuora.SequenceSet{
+	model := func(invoiceStart, refundStart int64) sequenceSetResourceModel {
+		return sequenceSetResourceModel{Timeouts: nullTimeouts(), sequenceSetModel: modelFromAPI(zuora.SequenceSet{
 			ID: "402892c74c9193cd014c96bbe7c101f9", Name: "FR",
 			Invoice:    &zuora.Numbering{Prefix: "FINV", StartNumber: invoiceStart},
 			CreditMemo: &zuora.Numbering{Prefix: "FCM", StartNumber: 10},
 			DebitMemo:  &zuora.Numbering{Prefix: "FDM", StartNumber: 10},
 			Refund:     &zuora.Numbering{Prefix: "FR-", StartNumber: refundStart},
-		})
+		})}
 	}
-	run := func(before, after sequenceSetModel) *resource.ModifyPlanResponse {
+	run := func(before, after sequenceSetResourceModel) *resource.ModifyPlanResponse {
 		state := tfsdk.State{Schema: sch, Raw: tftypes.NewValue(objType, nil)}
 		plan := tfsdk.Plan{Schema: sch, Raw: tftypes.NewValue(objType, nil)}
 		if d := state.Set(ctx, &before); d.HasError() {
