@@ -58,6 +58,7 @@ type options struct {
 	terraform   string
 	profileDir  string
 	sleeper     bool
+	quota       bool
 }
 
 func main() {
@@ -74,6 +75,7 @@ func main() {
 	flag.StringVar(&o.svg, "svg", "benchmarks.svg", "SVG chart to write")
 	flag.StringVar(&o.terraform, "terraform", "", "terraform binary (default: TF_ACC_TERRAFORM_PATH, then PATH)")
 	flag.BoolVar(&o.sleeper, "sleeper", true, "also run the floor provider sleeping the latency per call it would make: the per-resource limit")
+	flag.BoolVar(&o.quota, "quota", true, "also apply under a shared quota of 50 requests per 5 s (one apply of 200 sets, two of 100 at once)")
 	flag.StringVar(&o.profileDir, "cpuprofile", "", "write a CPU profile of every provider process into this `dir` (go tool pprof dir/*.pprof)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -150,6 +152,12 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	rep := report{opts: o, results: results, terraform: tf}
+	if o.quota {
+		fmt.Println("shared quota: 1 apply of 200 sets, then 2 applies of 100 at once")
+		if rep.quota, err = measureQuota(ctx, o, tf, providers["provider"], filepath.Join(work, "quota")); err != nil {
+			return err
+		}
+	}
 	if err := rep.writeMarkdown(ctx); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ type report struct {
 	opts      options
 	results   map[key]sample
 	terraform string
+	quota     []quotaRun
 }
 
 func (r report) bound(n int, ph phase) time.Duration {
@@ -67,13 +68,17 @@ func (r report) writeMarkdown(ctx context.Context) error {
 		}
 	}
 	fmt.Fprintf(&b, "\n![time against N](benchmarks.svg)\n\n")
+
 	fmt.Fprintf(&b, "*API requests*: by kind; *GET by id* reads one set, a *list page* up to 40. "+
 		"*tokens*: OAuth token grants in the phase; Terraform starts one provider process for the plan and another for "+
 		"the apply, and each that calls Zuora takes one token. *failed attempts*: requests answered 429 or 5xx, or not at all, "+
 		"which the provider retried (the local Zuora injects no faults here, so any would be the provider's doing). *most in flight*: "+
 		"the most API requests the local Zuora served at once. "+
 		"*provider processes*, *CPU*, *peak RSS*: every provider process Terraform started for the command (validate, plan, apply), "+
-		"their CPU time summed, and the largest one's peak resident memory.\n")
+		"their CPU time summed, and the largest one's peak resident memory.\n\n")
+	if len(r.quota) > 0 {
+		writeQuotaTable(&b, r.quota, r.opts.latency)
+	}
 	return os.WriteFile(r.opts.out, b.Bytes(), 0o644)
 }
 

@@ -31,11 +31,18 @@ import (
 // serveProviderEnv tells the test binary to serve the provider.
 const serveProviderEnv = "TF_ZUORA_TEST_SERVE_PROVIDER"
 
+// waitWarningEnv sets the provider's wait-warning threshold (a duration)
+// when the test binary serves it.
+const waitWarningEnv = "TF_ZUORA_TEST_WAIT_WARNING"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
-		err := providerserver.Serve(context.Background(), func() provider.Provider {
-			return &zuoraProvider{version: "test", tuneClient: shortBackoff}
-		}, providerserver.ServeOpts{Address: Address, ProtocolVersion: 6})
+		p := &zuoraProvider{version: "test", tuneClient: shortBackoff}
+		if d, err := time.ParseDuration(os.Getenv(waitWarningEnv)); err == nil {
+			p.waitWarning = d
+		}
+		err := providerserver.Serve(context.Background(), func() provider.Provider { return p },
+			providerserver.ServeOpts{Address: Address, ProtocolVersion: 6})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

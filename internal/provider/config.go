@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -35,6 +36,9 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (zuora.Confi
 				fmt.Sprintf("The %s environment variable must be true or false, got %q.", envReadListing, v))
 		}
 		out.NoListingReads = !on
+	}
+	if d, err := time.ParseDuration(cfg.ReqTimeout.ValueString()); err == nil && !cfg.ReqTimeout.IsNull() {
+		out.AttemptTimeout = d
 	}
 	if !cfg.MaxRetries.IsNull() {
 		n := int(cfg.MaxRetries.ValueInt64())
@@ -156,5 +160,25 @@ func (trackIDValidator) ValidateString(_ context.Context, req validator.StringRe
 	}
 	if err := zuora.ValidateTrackID(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid track_id", req.Path.String()+": "+err.Error())
+	}
+}
+
+// durationValidator accepts a Go duration ("90s", "2m") of at least min.
+type durationValidator struct{ min time.Duration }
+
+func (v durationValidator) Description(context.Context) string {
+	return fmt.Sprintf("a duration such as 90s or 2m, at least %s", v.min)
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d < v.min {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%s must be a duration such as 90s or 2m, at least %s; got %q.", req.Path, v.min, req.ConfigValue.ValueString()))
 	}
 }

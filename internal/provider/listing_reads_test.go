@@ -40,6 +40,17 @@ provider "zuora" {
 %s`, strings.Join(providerLines, "\n  "), countedSets("s", "L", n, start))
 }
 
+// providerOnly is the terraform and provider blocks, configured from the
+// environment.
+const providerOnly = `terraform {
+  required_providers {
+    zuora = { source = "terraform-zuora/zuora" }
+  }
+}
+
+provider "zuora" {}
+`
+
 // readBack reads set 0 through both data sources.
 const readBack = `
 data "zuora_sequence_set" "first" {

@@ -64,6 +64,7 @@ type providerModel struct {
 	TrackID      types.String `tfsdk:"track_id"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	ReadListing  types.Bool   `tfsdk:"read_from_listing"`
+	ReqTimeout   types.String `tfsdk:"request_timeout"`
 }
 
 // New returns a constructor of the provider for providerserver.
@@ -145,6 +146,14 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("How long one attempt of a request may go without its whole answer, as a "+
+					"duration such as `90s`; an attempt past it is retried like a lost connection (a create keeps its "+
+					"`Idempotency-Key`, so it is never made twice). Defaults to `%s`, a little above the 120 seconds "+
+					"after which Zuora's gateway gives up on a request itself.", zuora.DefaultAttemptTimeout),
+				Optional:   true,
+				Validators: []validator.String{durationValidator{min: time.Second}},
+			},
 			"read_from_listing": schema.BoolAttribute{
 				MarkdownDescription: "Serve the reads of a plan (refresh, import, the data sources) from one listing of the " +
 					"tenant, 40 sets a page, instead of one request per set: a plan of 200 sets costs 6 requests instead " +
@@ -211,6 +220,7 @@ func unknownAttributes(cfg providerModel) []string {
 		"host": cfg.Host, "environment": cfg.Environment, "client_id": cfg.ClientID,
 		"client_secret": cfg.ClientSecret, "entity_id": cfg.EntityID, "api_version": cfg.APIVersion,
 		"track_id": cfg.TrackID, "max_retries": cfg.MaxRetries, "read_from_listing": cfg.ReadListing,
+		"request_timeout": cfg.ReqTimeout,
 	} {
 		if v.IsUnknown() {
 			names = append(names, name)

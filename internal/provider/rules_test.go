@@ -152,6 +152,7 @@ func TestProviderValidatorsNameTheirAttribute(t *testing.T) {
 	typ := schemas.Provider.ValueType()
 	for attr, bad := range map[string]string{
 		"host": "http://rest.zuora.com", "track_id": "a:b", "environment": "moon", "entity_id": "x",
+		"request_timeout": "soon",
 	} {
 		resp, err := server.ValidateProviderConfig(ctx, &tfprotov6.ValidateProviderConfigRequest{
 			Config: dynamicValue(t, typ, objectOf(t, typ, map[string]tftypes.Value{attr: tftypes.NewValue(tftypes.String, bad)})),

@@ -44,6 +44,11 @@ type pacer struct {
 	rateRemaining int
 	rateResetAt   time.Time
 	rateRequestID string
+	// What others (other pipelines on the tenant) spent of the window while
+	// this client spent own: between two answers, the window shrank by more
+	// than what this client sent in between. The client then counts each
+	// request of its own as 1 + foreign/own, its share of the pace.
+	windowOwn, windowForeign int
 
 	concSeq       uint64
 	concKnown     bool
@@ -52,13 +57,15 @@ type pacer struct {
 	holdUntil     time.Time // after a refusal, nothing is sent before
 	holdCause     string
 	holdRequestID string
+
+	loudWait time.Duration // waits this long or longer are logged at WARN
 }
 
-// loudWait is how long a wait must be to be logged at WARN.
-const loudWait = 3 * time.Second
+// defaultLoudWait is how long a wait must be to be logged at WARN.
+const defaultLoudWait = 3 * time.Second
 
 func newPacer() *pacer {
-	return &pacer{changed: make(chan struct{}), now: time.Now}
+	return &pacer{changed: make(chan struct{}), now: time.Now, loudWait: defaultLoudWait}
 }
 
 // WaitError is an attempt refused by the client itself: Zuora's limits
@@ -116,7 +123,7 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
 				return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
 			}
-			if d := until.Sub(now); d >= loudWait {
+			if d := until.Sub(now); d >= p.loudWait {
 				tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
 					"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
 				})
@@ -140,13 +147,28 @@ func (p *pacer) blockedLocked(now time.Time) (until time.Time, why, requestID st
 	if p.rateKnown && !now.Before(p.rateResetAt) {
 		p.rateKnown = false // a new window: the next answer tells its budget
 	}
-	if p.rateKnown && p.rateRemaining-int(p.sent-p.rateSeq) <= 0 {
+	if p.rateKnown && p.rateRemaining-p.spentSinceLocked() <= 0 {
 		return p.rateResetAt, "Zuora's rate limit for the tenant is used up (RateLimit-Remaining: 0)", p.rateRequestID
 	}
 	if p.concKnown && p.concRemaining <= 0 && p.inFlight > 0 {
 		return time.Time{}, "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)", ""
 	}
 	return time.Time{}, "", ""
+}
+
+// spentSinceLocked estimates what the tenant spent of its window since the
+// latest answer: this client's attempts since, and others' at the rate they
+// have been seen spending alongside.
+func (p *pacer) spentSinceLocked() int {
+	own := int(p.sent - p.rateSeq)
+	if p.windowForeign == 0 || own == 0 {
+		return own
+	}
+	share := float64(p.windowForeign) / float64(max(p.windowOwn, 1))
+	// Others' requests in flight are as many as ours, at that share: a
+	// margin that keeps the pipelines from racing each other to the end of
+	// the window.
+	return own + int(float64(own+p.inFlight)*share+0.999)
 }
 
 // waitLocked releases p.mu until until (or the next change, when until is
@@ -191,7 +213,16 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 	retryAfter := strings.TrimSpace(h.Get("Retry-After")) != ""
 	// A refusal's Retry-After is the more precise word on when to come
 	// back; its RateLimit-* headers are not used against it.
-	if okR && okT && seq >= p.rateSeq && !(refused && retryAfter) {
+	if okR && okT && seq >= p.rateSeq && (!refused || !retryAfter) {
+		if p.rateKnown && remaining <= p.rateRemaining {
+			own := int(seq - p.rateSeq)
+			if drop := p.rateRemaining - remaining; drop > own {
+				p.windowForeign += drop - own
+			}
+			p.windowOwn += own
+		} else { // the first answer of a window
+			p.windowOwn, p.windowForeign = 0, 0
+		}
 		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateRequestID = seq, true, remaining, now.Add(reset), requestID
 	}
 	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok && seq >= p.concSeq {

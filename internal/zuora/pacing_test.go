@@ -1,6 +1,7 @@
 package zuora
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -275,5 +278,62 @@ func TestAttemptTimeoutCreateStaysSafe(t *testing.T) {
 	}
 	if n := len(fake.Sets()); n != 2 || created.ID == "" {
 		t.Fatalf("Zuora holds %d sets (DEFAULT and HANG expected), created %+v", n, created)
+	}
+}
+
+// TestPacingLogsLongWaits: a wait of a few seconds or more is logged at
+// WARN with its cause and length, and the operation's meter adds it up.
+func TestPacingLogsLongWaits(t *testing.T) {
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &logs)
+	ctx, meter := WithWaitMeter(ctx)
+	p := newPacer()
+	p.loudWait = 100 * time.Millisecond
+	seq, _ := p.admit(ctx)
+	p.done(seq, synthetic(429, "Retry-After", "0.3", "Zuora-Request-Id", "r-9"), nil)
+	if _, err := p.admit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	for _, want := range []string{`"@level":"warn"`, "waiting for Zuora's limits", "rate limit", `"wait":"3`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+	if got := meter.Total(); got < 250*time.Millisecond || !strings.Contains(meter.Summary(), "rate limit") {
+		t.Fatalf("meter: %v, %q", got, meter.Summary())
+	}
+}
+
+// TestPacingCountsOthersShare: when the window shrinks faster than this
+// client spends it, other pipelines are at work on the tenant, and the
+// client counts its own requests at its share of the pace.
+func TestPacingCountsOthersShare(t *testing.T) {
+	p := newPacer()
+	ctx := context.Background()
+	first, _ := p.admit(ctx)
+	p.done(first, synthetic(200, "RateLimit-Remaining", "40", "RateLimit-Reset", "60"), nil)
+	var last uint64
+	for range 5 {
+		last, _ = p.admit(ctx)
+	}
+	// 5 of ours, but the window shrank by 15: 10 were others'.
+	p.done(last, synthetic(200, "RateLimit-Remaining", "25", "RateLimit-Reset", "60"), nil)
+	if p.windowOwn != 5 || p.windowForeign != 10 {
+		t.Fatalf("own %d, foreign %d; want 5 and 10", p.windowOwn, p.windowForeign)
+	}
+	// 25 left; counting others at twice our pace, far fewer than 25 of
+	// ours may go before the client waits for the reset.
+	deadline, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	sent := 0
+	for {
+		if _, err := p.admit(deadline); err != nil {
+			break
+		}
+		sent++
+	}
+	if sent == 0 || sent > 12 {
+		t.Fatalf("%d more sent of the 25 left while others spend twice as fast; want about a third", sent)
 	}
 }
