@@ -25,12 +25,18 @@ import (
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
+// version is the release, set by the release build (-X main.version=...).
+var version = "dev"
+
+// errVersion ends a run that only printed the version.
+var errVersion = errors.New("version printed")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errVersion) {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "zuorafake:", err)
@@ -41,7 +47,7 @@ func main() {
 type config struct {
 	addr, clientID, clientSecret, entities, urlFile string
 	tokenLifetime, latency, timeout, rateWindow     time.Duration
-	control, readOmitsID, inherit                   bool
+	control, readOmitsID, inherit, showVersion      bool
 	rateLimit                                       int
 }
 
@@ -63,11 +69,16 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&c.inherit, "read-shows-inherited", false, "show the DEFAULT set's payment/refund on sets created without them")
 	fs.IntVar(&c.rateLimit, "rate-limit", 50000, "API requests allowed per -rate-window")
 	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "the rate limiter's window")
+	fs.BoolVar(&c.showVersion, "version", false, "print the release and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = io.WriteString(out, usage.String())
 		}
 		return c, err
+	}
+	if c.showVersion {
+		_, _ = fmt.Fprintf(out, "zuorafake %s\n", version)
+		return c, errVersion
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))

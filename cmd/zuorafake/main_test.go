@@ -167,3 +167,11 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionFlag(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-version"}, &out)
+	if !errors.Is(err, errVersion) || out.String() != "zuorafake "+version+"\n" {
+		t.Fatalf("-version: %v, printed %q", err, out.String())
+	}
+}

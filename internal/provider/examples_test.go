@@ -58,8 +58,11 @@ func TestAccExamples_formattedAndValid(t *testing.T) {
 			if out, err := cli.try("fmt", "-check", "-diff", "-no-color"); err != nil {
 				t.Fatalf("examples/%s is not formatted (run terraform fmt -recursive examples): %v\n%s", name, err, out)
 			}
-			if name == filepath.Join("bulk-import", "manage") {
+			switch name {
+			case filepath.Join("bulk-import", "manage"):
 				cli.requireVersion("1.7.0") // import blocks with for_each
+			case "module-testing":
+				cli.requireVersion("1.6.0") // terraform test
 			}
 			// A file showing a newer client's feature is validated where
 			// that feature exists, the rest of its directory everywhere.
@@ -135,5 +138,46 @@ func TestAccExamples_demo(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(examplesDir, "demo", "terraform.tfstate")); err == nil {
 		t.Fatal("the test wrote state into examples/demo")
+	}
+}
+
+// TestAccExamples_moduleTesting runs the module example's own terraform
+// test against the local Zuora, as its README tells a pipeline to: every
+// run passes, the sets were created and updated in place, and the test
+// cleaned up after itself.
+func TestAccExamples_moduleTesting(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	src := filepath.Join(examplesDir, "module-testing")
+	dir := copyDir(t, src)
+	tests := filepath.Join(dir, "tests")
+	if err := os.Mkdir(tests, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(src, "tests", "*.tftest.hcl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test files in %s/tests: %v", src, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tests, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := newTerraformCLI(t, env, dir)
+	cli.requireVersion("1.6.0") // terraform test
+	cli.run("init", "-no-color")
+	out := cli.run("test", "-no-color")
+	if !strings.Contains(out, "3 passed, 0 failed") {
+		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
+	}
+	st := env.fake.Stats()
+	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
+		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	}
+	if sets := env.fake.Sets(); len(sets) != 1 {
+		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
 	}
 }

@@ -149,8 +149,8 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"request_timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long one attempt of a request may go without its whole answer, as a "+
 					"duration such as `90s`; an attempt past it is retried like a lost connection (a create keeps its "+
-					"`Idempotency-Key`, so it is never made twice). Defaults to `%s`, a little above the 120 seconds "+
-					"after which Zuora's gateway gives up on a request itself.", zuora.DefaultAttemptTimeout),
+					"`Idempotency-Key`, so it is never made twice). Defaults to `%ds`, a little above the 120 seconds "+
+					"after which Zuora's gateway gives up on a request itself.", int(zuora.DefaultAttemptTimeout.Seconds())),
 				Optional:   true,
 				Validators: []validator.String{durationValidator{min: time.Second}},
 			},

@@ -37,9 +37,9 @@ func timeoutsBlock(ctx context.Context) schema.Block {
 	b := timeouts.Block(ctx, timeoutOpts)
 	if nb, ok := b.(schema.SingleNestedBlock); ok {
 		nb.MarkdownDescription = fmt.Sprintf("How long each operation may take, as a duration such as `30m`: "+
-			"`create`, `read`, `update` and `delete` (default %s each). Waits for Zuora's rate and concurrency limits "+
+			"`create`, `read`, `update` and `delete` (default %dm each). Waits for Zuora's rate and concurrency limits "+
 			"count: a wait that would end past the deadline fails the operation at once, saying which limit and when "+
-			"it resets.", defaultCreateTimeout)
+			"it resets.", int(defaultCreateTimeout.Minutes()))
 		return nb
 	}
 	return b
