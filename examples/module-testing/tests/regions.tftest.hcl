@@ -34,13 +34,14 @@ run "next_year" {
       EU = { start_number = 5000 }
       US = { start_number = 9000 }
     }
+    ids_before = run.apply.ids # a test-only variable: the IDs of the first run
   }
   assert {
     condition     = zuora_sequence_set.region["EU"].invoice.start_number == 5000
     error_message = "the EU start number did not move on"
   }
   assert {
-    condition     = output.ids["EU"] == run.apply.ids["EU"] && output.ids["US"] == run.apply.ids["US"]
+    condition     = output.ids["EU"] == var.ids_before["EU"] && output.ids["US"] == var.ids_before["US"]
     error_message = "the sets were replaced instead of updated in place"
   }
 }
