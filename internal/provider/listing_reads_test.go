@@ -28,6 +28,12 @@ func listingConfig(n int, start int64, providerLines ...string) string {
 
 // managedSets is the terraform and provider blocks and n sets.
 func managedSets(n int, start int64, providerLines ...string) string {
+	return providerConfig(providerLines...) + countedSets("s", "L", n, start)
+}
+
+// providerConfig is the terraform and provider blocks, configured from the
+// environment and lines.
+func providerConfig(lines ...string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     zuora = { source = "terraform-zuora/zuora" }
@@ -37,19 +43,8 @@ func managedSets(n int, start int64, providerLines ...string) string {
 provider "zuora" {
   %s
 }
-%s`, strings.Join(providerLines, "\n  "), countedSets("s", "L", n, start))
+`, strings.Join(lines, "\n  "))
 }
-
-// providerOnly is the terraform and provider blocks, configured from the
-// environment.
-const providerOnly = `terraform {
-  required_providers {
-    zuora = { source = "terraform-zuora/zuora" }
-  }
-}
-
-provider "zuora" {}
-`
 
 // readBack reads set 0 through both data sources.
 const readBack = `

@@ -114,7 +114,7 @@ func TestAccPacing_twoAppliesShareAQuota(t *testing.T) {
 	for _, name := range []string{"P", "Q"} { // names and prefixes apart
 		dir := t.TempDir()
 		cli := newTerraformCLI(t, env, dir)
-		writeConfig(t, dir, providerOnly+countedSets("s", name, 100, 1))
+		writeConfig(t, dir, providerConfig()+countedSets("s", name, 100, 1))
 		clis = append(clis, cli)
 	}
 	var wg sync.WaitGroup

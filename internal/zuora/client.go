@@ -86,6 +86,7 @@ type Client struct {
 	tokens       *tokenSource
 	http         *retryablehttp.Client
 	pacer        *pacer
+	attemptLimit time.Duration // AttemptTimeout as used
 	listing      *listing // nil when reads are not served from a listing
 }
 
@@ -158,6 +159,7 @@ func New(cfg Config) (*Client, error) {
 		tokens:       tokens,
 		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens, pace),
 		pacer:        pace,
+		attemptLimit: attemptTimeout,
 	}
 	if !cfg.NoListingReads {
 		c.listing = newListing(c)
@@ -257,6 +259,10 @@ func (c *Client) do(ctx context.Context, cl call) error {
 			return fmt.Errorf("%s: %w", cl.op, waitErr)
 		}
 		msg := fmt.Sprintf("%s: no answer from Zuora after %d attempt(s)", cl.op, attempts)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) && urlErr.Timeout() {
+			msg = fmt.Sprintf("%s: no answer from Zuora within the request timeout (%s) in %d attempt(s)", cl.op, c.attemptLimit, attempts)
+		}
 		if lastRetried != "" && attempts > 1 {
 			msg += " (last retried because of " + lastRetried + ")"
 		}

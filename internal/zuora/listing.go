@@ -262,11 +262,7 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 	}()
 	for {
 		if l.last != 0 && l.applied >= l.last {
-			out := make([]SequenceSet, 0, len(l.order))
-			for _, id := range l.order {
-				out = append(out, l.known[id].clone())
-			}
-			return out, nil
+			return l.listedLocked(), nil
 		}
 		if l.failEpoch != epoch || l.givenUp() || l.wroteAny {
 			l.mu.Unlock()
@@ -290,11 +286,16 @@ func (l *listing) complete() ([]SequenceSet, bool) {
 	if l.wroteAny || l.last == 0 || l.applied < l.last {
 		return nil, false
 	}
+	return l.listedLocked(), true
+}
+
+// listedLocked copies the listed sets in listing order; l.mu is held.
+func (l *listing) listedLocked() []SequenceSet {
 	out := make([]SequenceSet, 0, len(l.order))
 	for _, id := range l.order {
 		out = append(out, l.known[id].clone())
 	}
-	return out, true
+	return out
 }
 
 // needed reports whether a waiter wants a page not fetched yet; l.mu is held.

@@ -1,10 +1,14 @@
 package zuora
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -252,6 +256,9 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 func refusedByLimit(status int, body []byte) (string, bool) {
 	limited := status == http.StatusTooManyRequests
 	concurrency := false
+	if !limited && !bytes.Contains(body, []byte("false")) {
+		return "", false // an answer of success: no need to decode it here
+	}
 	var env envelope
 	if json.Unmarshal(body, &env) == nil && env.Success != nil && !*env.Success {
 		for _, r := range env.Reasons {
@@ -346,24 +353,10 @@ func (m *WaitMeter) Total() time.Duration {
 func (m *WaitMeter) Summary() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	type entry struct {
-		cause string
-		d     time.Duration
-	}
-	var entries []entry
-	for c, d := range m.causes {
-		entries = append(entries, entry{c, d})
-	}
-	for i := range entries {
-		for j := i + 1; j < len(entries); j++ {
-			if entries[j].d > entries[i].d {
-				entries[i], entries[j] = entries[j], entries[i]
-			}
-		}
-	}
-	parts := make([]string, len(entries))
-	for i, e := range entries {
-		parts[i] = fmt.Sprintf("%s: %s", e.cause, e.d.Round(time.Second))
+	causes := slices.SortedFunc(maps.Keys(m.causes), func(a, b string) int { return cmp.Compare(m.causes[b], m.causes[a]) })
+	parts := make([]string, len(causes))
+	for i, c := range causes {
+		parts[i] = fmt.Sprintf("%s: %s", c, m.causes[c].Round(time.Second))
 	}
 	return strings.Join(parts, "; ")
 }
