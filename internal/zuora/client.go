@@ -87,7 +87,7 @@ type Client struct {
 	http         *retryablehttp.Client
 	pacer        *pacer
 	attemptLimit time.Duration // AttemptTimeout as used
-	listing      *listing // nil when reads are not served from a listing
+	listing      *listing      // nil when reads are not served from a listing
 }
 
 // New checks cfg and builds a Client. It sends nothing.
