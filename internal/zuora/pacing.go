@@ -109,6 +109,7 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 	defer p.mu.Unlock()
 	var waited time.Duration
 	var cause string
+	logged := false
 	defer func() {
 		if waited > 0 {
 			meterFrom(ctx).add(cause, waited)
@@ -127,7 +128,8 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
 				return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
 			}
-			if d := until.Sub(now); d >= p.loudWait {
+			if d := until.Sub(now); d >= p.loudWait && !logged {
+				logged = true // once per request, however often it wakes
 				tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
 					"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
 				})
