@@ -16,7 +16,15 @@ set -euo pipefail
 kind=$1 version=$2 out=$3
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 
-if [ -x "$out" ] && "$out" version 2>/dev/null | head -n1 | grep -q "v$version\$"; then
+# The first line of `version`, read without a pipe: with pipefail, head
+# closing early would fail the whole command on SIGPIPE.
+first_line() {
+  local v
+  v=$("$1" version 2>/dev/null) || return 1
+  printf '%s\n' "${v%%$'\n'*}"
+}
+
+if [ -x "$out" ] && [ "$(first_line "$out")" = "$( [ "$kind" = terraform ] && echo Terraform || echo OpenTofu ) v$version" ]; then
   exit 0 # built before
 fi
 
@@ -47,4 +55,4 @@ mkdir -p "$(dirname "$out")"
 echo "building $kind v$version into $out"
 go build -trimpath -ldflags "-s -w -X $module/version.dev=no" -o "$out.tmp" "$main"
 mv "$out.tmp" "$out"
-"$out" version | head -n1
+first_line "$out"
