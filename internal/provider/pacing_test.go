@@ -2,6 +2,7 @@ package provider
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -58,11 +59,15 @@ func TestAccPacing_warningAfterLongWaits(t *testing.T) {
 	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
 	writeConfig(t, dir, managedSets(1, 1))
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 1, RetryAfter: 1500 * time.Millisecond})
-	out := cli.run("apply", "-auto-approve", "-no-color")
-	for _, want := range []string{"Warning: Zuora's limits held this operation", "The create waited 2s", "rate limit (HTTP 429)"} {
+	out := strings.Join(strings.Fields(cli.run("apply", "-auto-approve", "-no-color")), " ") // Terraform wraps lines
+	for _, want := range []string{"Warning: Zuora's limits held this operation", "rate limit (HTTP 429)", "create timeout (20m now)"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("the apply's output lacks %q:\n%s", want, out)
 		}
+	}
+	// About the 1.5 s Zuora asked for, rounded to the second.
+	if !regexp.MustCompile(`The create waited [12]s in all`).MatchString(out) {
+		t.Fatalf("the warning does not say how long the create waited:\n%s", out)
 	}
 	// A plan that waited for nothing warns of nothing.
 	if out := cli.run("plan", "-no-color"); strings.Contains(out, "Warning: Zuora's limits") {

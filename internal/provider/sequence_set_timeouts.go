@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -100,5 +101,17 @@ func (o *operation) warnOfWaits(threshold time.Duration, diags *diag.Diagnostics
 		fmt.Sprintf("The %s waited %s in all for Zuora's rate and concurrency limits (%s). The tenant's quota is "+
 			"shared by every pipeline and integration that uses it: spread applies out, lower -parallelism, or raise "+
 			"the %s timeout (%s now) if waits like this are expected.",
-			o.name, total.Round(time.Second), o.meter.Summary(), o.name, o.limit))
+			o.name, total.Round(time.Second), o.meter.Summary(), o.name, shortDuration(o.limit)))
+}
+
+// shortDuration spells a duration as a timeouts block would: 20m, not 20m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
