@@ -63,6 +63,8 @@ func TestAccExamples_formattedAndValid(t *testing.T) {
 				cli.requireVersion("1.7.0") // import blocks with for_each
 			case "module-testing":
 				cli.requireVersion("1.6.0") // terraform test
+			case "keep-on-destroy":
+				cli.requireVersion("1.16.0") // lifecycle { destroy = false }
 			}
 			// A file showing a newer client's feature is validated where
 			// that feature exists, the rest of its directory everywhere.
