@@ -2,8 +2,12 @@ package provider
 
 import (
 	"io/fs"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,6 +153,26 @@ func TestAccExamples_demo(t *testing.T) {
 // cleaned up after itself.
 func TestAccExamples_moduleTesting(t *testing.T) {
 	env := newTestEnv(t, zuorafake.Options{})
+	cli := newTerraformCLI(t, env, copyModuleTesting(t))
+	cli.requireVersion("1.6.0") // terraform test
+	// No init: the provider comes from dev_overrides (Terraform before 1.12
+	// would ask the registry for it in init).
+	out := cli.run("test", "-no-color")
+	if !strings.Contains(out, "3 passed, 0 failed") {
+		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
+	}
+	st := env.fake.Stats()
+	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
+		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	}
+	if sets := env.fake.Sets(); len(sets) != 1 {
+		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	}
+}
+
+// copyModuleTesting copies examples/module-testing, its tests included.
+func copyModuleTesting(t *testing.T) string {
+	t.Helper()
 	src := filepath.Join(examplesDir, "module-testing")
 	dir := copyDir(t, src)
 	tests := filepath.Join(dir, "tests")
@@ -168,19 +192,46 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// TestAccExamples_moduleTestingScript runs examples/module-testing's
+// run-tests.sh twice in a row, as a pipeline (or a user trying it twice)
+// does: it starts zuorafake as a process of its own, built with go build,
+// runs the module's terraform test against it, and stops it. Each run
+// passes, and each run's server is gone when the script ends.
+func TestAccExamples_moduleTestingScript(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := copyModuleTesting(t)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
-	// No init: the provider comes from dev_overrides (Terraform before 1.12
-	// would ask the registry for it in init).
-	out := cli.run("test", "-no-color")
-	if !strings.Contains(out, "3 passed, 0 failed") {
-		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
+	fake := filepath.Join(t.TempDir(), "zuorafake")
+	if out, err := exec.Command("go", "build", "-o", fake, "../../cmd/zuorafake").CombinedOutput(); err != nil {
+		t.Fatalf("go build zuorafake: %v\n%s", err, out)
 	}
-	st := env.fake.Stats()
-	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
-		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	started := regexp.MustCompile(`Local Zuora at (http://127\.0\.0\.1:\d+) \(pid \d+\)`)
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command("bash", filepath.Join(dir, "run-tests.sh"))
+		// The provider comes from the test binary through dev_overrides:
+		// no init (Terraform before 1.12 would ask the registry in init).
+		cmd.Env = append(slices.Clone(cli.env), "ZUORAFAKE="+fake, "TERRAFORM="+cli.bin, "SKIP_INIT=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "3 passed, 0 failed") {
+			t.Fatalf("run %d of run-tests.sh: %v\n%s", run, err, out)
+		}
+		m := started.FindStringSubmatch(string(out))
+		if m == nil {
+			t.Fatalf("run %d did not say where its local Zuora was:\n%s", run, out)
+		}
+		if m[1] == env.url {
+			t.Fatalf("run %d tested against the test's own fake, not a zuorafake process", run)
+		}
+		if resp, err := http.Get(m[1] + "/_fake/stats"); err == nil {
+			resp.Body.Close()
+			t.Fatalf("run %d left its zuorafake serving at %s", run, m[1])
+		}
 	}
-	if sets := env.fake.Sets(); len(sets) != 1 {
-		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	if n := env.apiCalls(); n != 0 {
+		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
 	}
 }
