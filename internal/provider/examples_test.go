@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"io/fs"
 	"net/http"
 	"os"
@@ -233,5 +234,63 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 	}
 	if n := env.apiCalls(); n != 0 {
 		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
+	}
+}
+
+// TestAccExamples_driftCheck runs the CI guide's drift check
+// (examples/ci/drift-check.sh) on examples/demo: exit 0 while Zuora matches,
+// 2 with the plan once a set is changed or deleted outside Terraform.
+func TestAccExamples_driftCheck(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
+	cli := newTerraformCLI(t, env, dir)
+	cli.run("apply", "-auto-approve", "-no-color")
+	script, err := filepath.Abs(filepath.Join(examplesDir, "ci", "drift-check.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The script runs "terraform": the client under test, first on PATH.
+	bin := t.TempDir()
+	if err := os.Symlink(cli.bin, filepath.Join(bin, "terraform")); err != nil {
+		t.Fatal(err)
+	}
+	check := func() (int, string) {
+		t.Helper()
+		cmd := exec.Command("bash", script)
+		cmd.Dir = dir
+		cmd.Env = append(slices.Clone(cli.env), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, string(out)
+		case errors.As(err, &exit):
+			return exit.ExitCode(), string(out)
+		}
+		t.Fatalf("drift-check.sh: %v\n%s", err, out)
+		return 0, ""
+	}
+
+	if code, out := check(); code != 0 || !strings.Contains(out, "No drift") {
+		t.Fatalf("drift check right after apply: exit %d\n%s", code, out)
+	}
+	emea, _ := env.fake.SetByName("EMEA")
+	if err := env.fake.UpdateOutOfBand(emea.ID, func(s *zuorafake.SequenceSet) { s.Invoice.StartNumber = 9000 }); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) {
+		t.Fatalf("drift check after a change in Zuora: exit %d\n%s", code, out)
+	}
+	apac, _ := env.fake.SetByName("APAC")
+	if err := env.fake.DeleteOutOfBand(apac.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["APAC"] will be created`) {
+		t.Fatalf("drift check after a deletion in Zuora: exit %d\n%s", code, out)
+	}
+	// A plan that fails is an error, not drift.
+	cli.env = append(cli.env, envClientSecret+"=wrong")
+	if code, out := check(); code != 1 || !strings.Contains(out, "drift check failed") {
+		t.Fatalf("drift check with a bad secret: exit %d\n%s", code, out)
 	}
 }

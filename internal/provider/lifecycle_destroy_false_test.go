@@ -16,8 +16,10 @@ import (
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
-// lifecycle { destroy = false } came with Terraform 1.16; older clients, and
-// OpenTofu 1.12, reject the argument.
+// lifecycle { destroy = false } came with Terraform 1.16. OpenTofu 1.12 has
+// it too, but its destroy exits with an error when it forgot instances
+// (unless -suppress-forget-errors), so the tests are Terraform's: the check
+// skips OpenTofu 1.12 as older than 1.16.
 var destroyFalseClients = []tfversion.TerraformVersionCheck{
 	tfversion.SkipBelow(version.Must(version.NewVersion("1.16.0"))),
 }
