@@ -25,6 +25,9 @@ func TestControlIndexListsEveryRoute(t *testing.T) {
 			t.Fatalf("GET %s: %d", path, st)
 		}
 	}
+	if !strings.Contains(index.Description, "?entity=<id>") {
+		t.Errorf("the description does not say how to pick an entity: %q", index.Description)
+	}
 	if index.Description == "" || len(index.Routes) != len(controlRoutes) {
 		t.Fatalf("GET /_fake lists %d routes, the control API has %d: %+v", len(index.Routes), len(controlRoutes), index)
 	}
