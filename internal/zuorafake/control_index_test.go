@@ -57,8 +57,8 @@ func TestControlIndexListsEveryRoute(t *testing.T) {
 			t.Errorf("%s %s is listed but not served: %s", r.Method, r.Path, msg)
 		}
 	}
-	var unknown map[string]any
-	if st := h.ctl("GET", "/_fake/nope", "", &unknown); st != 404 || !strings.Contains(unknown["error"].(string), "GET /_fake lists them") {
+	var unknown controlError
+	if st := h.ctl("GET", "/_fake/nope", "", &unknown); st != 404 || !strings.Contains(unknown.Error, "GET /_fake lists them") {
 		t.Errorf("an unknown control route: %d %v", st, unknown)
 	}
 }
