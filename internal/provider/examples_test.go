@@ -294,3 +294,41 @@ func TestAccExamples_driftCheck(t *testing.T) {
 		t.Fatalf("drift check with a bad secret: exit %d\n%s", code, out)
 	}
 }
+
+// TestAccExamples_mirror follows the README's install from this repository:
+// make mirror's script builds the provider into a filesystem mirror and
+// writes a CLI configuration, with which terraform init installs it under
+// its version and an apply reaches Zuora.
+func TestAccExamples_mirror(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	mirror := t.TempDir()
+	if out, err := exec.Command("bash", "../../scripts/mirror.sh", mirror, "0.1.0").CombinedOutput(); err != nil {
+		t.Fatalf("mirror.sh: %v\n%s", err, out)
+	} else if !strings.Contains(string(out), "export TF_CLI_CONFIG_FILE="+filepath.Join(mirror, "terraformrc")) {
+		t.Fatalf("mirror.sh does not say which CLI configuration to use:\n%s", out)
+	}
+	cli.env = append(cli.env, "TF_CLI_CONFIG_FILE="+filepath.Join(mirror, "terraformrc"))
+	config := `terraform {
+  required_providers {
+    zuora = {
+      source  = "terraform-zuora/zuora"
+      version = "~> 0.1"
+    }
+  }
+}
+
+provider "zuora" {}
+` + minimalResource + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := cli.run("init", "-no-color"); !strings.Contains(out, "Installed terraform-zuora/zuora v0.1.0") {
+		t.Fatalf("init did not install 0.1.0 from the mirror:\n%s", out)
+	}
+	cli.run("apply", "-auto-approve", "-no-color")
+	if _, ok := env.fake.SetByName("X"); !ok {
+		t.Fatal("the provider installed from the mirror did not create the set")
+	}
+}
