@@ -173,6 +173,18 @@ func (s *Server) control(r *http.Request) (int, any) {
 		return http.StatusOK, ok200
 	case path == "/faults" && m == http.MethodDelete:
 		s.ClearFaults()
+		_ = s.SetEndlessListing(EndlessOff)
+		return http.StatusOK, ok200
+	case path == "/endless-listing" && m == http.MethodPut:
+		var in struct {
+			Mode EndlessListing `json:"mode"`
+		}
+		if err := decodeControl(r, &in); err != nil {
+			return cerr(http.StatusBadRequest, "%v", err)
+		}
+		if err := s.SetEndlessListing(in.Mode); err != nil {
+			return cerr(http.StatusBadRequest, "%v", err)
+		}
 		return http.StatusOK, ok200
 	case path == "/fault-rates" && m == http.MethodPut:
 		var in faultRatesJSON
