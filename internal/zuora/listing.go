@@ -408,13 +408,20 @@ func (l *listing) leave(r *reader) {
 	l.leaveLocked(r, true)
 }
 
-// neededLocked reports whether a waiting read wants a page not applied yet.
+// neededLocked reports whether a waiting read wants a page not fetched
+// yet: a whole listing, or a set on no page applied or received.
 func (l *listing) neededLocked() bool {
 	if l.wholeWaiting > 0 {
 		return true
 	}
+	onReceived := map[string]bool{}
+	for _, sets := range l.received {
+		for _, s := range sets {
+			onReceived[strings.ToLower(s.ID)] = true
+		}
+	}
 	for key := range l.waiting {
-		if _, ok := l.known[key]; !ok {
+		if _, ok := l.known[key]; !ok && !onReceived[key] {
 			return true
 		}
 	}
