@@ -20,7 +20,7 @@ import (
 // once, of sets that mostly exist, in one short-lived provider process. So:
 //
 //   - A lone read goes by GET: a read that finds no other read active waits
-//     listingCompany for one; when none comes it reads by GET alone. Reads
+//     loneReadWait for one; when none comes it reads by GET alone. Reads
 //     that find company wait for the pages together.
 //   - Pages are fetched only while a read waits for a set not listed yet, at
 //     most listingPagesInFlight at once (one until page 1 shows the tenant
@@ -69,7 +69,7 @@ type listing struct {
 	// The demand: the reads waiting now.
 	waiting      map[string]int // ids reads wait for pages for, by lower-case id, counted
 	wholeWaiting int            // whole-listing reads waiting for pages
-	alone        int            // reads waiting listingCompany for company
+	alone        int            // reads waiting loneReadWait for company
 
 	// The budget.
 	asked      map[string]bool // every id a read ever waited for pages for
@@ -83,10 +83,10 @@ type listing struct {
 }
 
 const (
-	// listingCompany is how long a read that finds no other read active
+	// loneReadWait is how long a read that finds no other read active
 	// waits for another before it goes by GET alone. Terraform starts a
 	// plan's reads together.
-	listingCompany = 25 * time.Millisecond
+	loneReadWait = 25 * time.Millisecond
 	// listingPagesInFlight bounds the pages fetched at once: well inside
 	// Zuora's 40 concurrent requests per tenant, and at most one page fetched
 	// past the end of the tenant.
@@ -251,7 +251,7 @@ func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
 	switch r.stage {
 	case readerNew:
 		if !l.activeLocked() {
-			r.stage, r.aloneUntil = readerAlone, time.Now().Add(listingCompany)
+			r.stage, r.aloneUntil = readerAlone, time.Now().Add(loneReadWait)
 			l.alone++
 			return stepAwaitCompany, SequenceSet{}
 		}
