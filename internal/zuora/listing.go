@@ -23,8 +23,9 @@ import (
 //     loneReadWait for one; when none comes it reads by GET alone. Reads
 //     that find company wait for the pages together.
 //   - Pages are fetched only while a read waits for a set not listed yet, at
-//     most listingPagesInFlight at once (one until page 1 shows the tenant
-//     holds more than a page); a set found ends the wait at once.
+//     most listingPagesInFlight at once: one until page 1 shows the tenant
+//     holds more than a page, two until page 3 shows it holds more than
+//     three (see pagesInFlightLocked); a set found ends the wait at once.
 //   - Pages are bounded (see mayFetchLocked): a listing that never ends,
 //     or never brings the sets asked for, costs at most as many pages as
 //     the GETs it would have saved, and never more than maxListPages.
@@ -88,9 +89,10 @@ const (
 	// plan's reads together.
 	loneReadWait = 25 * time.Millisecond
 	// listingPagesInFlight bounds the pages fetched at once: well inside
-	// Zuora's 40 concurrent requests per tenant, and at most one page fetched
-	// past the end of the tenant.
-	listingPagesInFlight = 2
+	// Zuora's 40 concurrent requests per tenant, and at most 3 pages
+	// fetched past the end of the tenant, so a listing of S sets costs at
+	// most ⌈(S+1)/40⌉ + 3 requests.
+	listingPagesInFlight = 4
 	// listingMaxFailures failed pages give the listing up.
 	listingMaxFailures = 2
 	// listingSparePages are the pages allowed beyond the ids asked for
@@ -454,11 +456,7 @@ func (l *listing) pumpLocked() bool {
 	if l.givenUp != nil || !l.neededLocked() {
 		return len(l.fetching) > 0
 	}
-	// Run ahead only once page 1 showed the tenant holds more than a page.
-	inFlight := listingPagesInFlight
-	if l.applied == 0 {
-		inFlight = 1
-	}
+	inFlight := l.pagesInFlightLocked()
 	for page := l.applied + 1; len(l.fetching) < inFlight && l.mayFetchLocked(page); page++ {
 		if l.fetching[page] || l.received[page] != nil {
 			continue
@@ -470,6 +468,20 @@ func (l *listing) pumpLocked() bool {
 		go l.fetch(l.pagesCtx, page)
 	}
 	return len(l.fetching) > 0
+}
+
+// pagesInFlightLocked is how many pages may be in flight now: more as the
+// pages applied show the tenant is bigger. A tenant of one page costs one
+// page, of two or three pages at most one page past its end; a big tenant
+// is listed listingPagesInFlight pages at a time.
+func (l *listing) pagesInFlightLocked() int {
+	switch {
+	case l.applied == 0:
+		return 1
+	case l.applied < 3:
+		return 2
+	}
+	return listingPagesInFlight
 }
 
 // fetch reads one page and applies what it can.

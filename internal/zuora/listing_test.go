@@ -138,13 +138,13 @@ func TestListingCost(t *testing.T) {
 		maxV1           int
 		wantPagesAtMost int
 	}{
-		{"N=200 S=201", 200, 200, 6 + 3, 6 + 1},
+		{"N=200 S=201", 200, 200, 6 + 3, 6 + 3},
 		{"N=1 S=400", 399, 1, 1, 0},
 		// The 200 sets read are the last 5 of 50 pages: the first wave of
 		// 10 reads allows 13 pages without one of them, and each later wave
 		// 10 more, so the listing reaches them after 4 waves read by GET.
 		// Never more than a GET each.
-		{"N=200 S=2000", 1999, 200, 100, 50 + 2},
+		{"N=200 S=2000", 1999, 200, 100, 51 + 3},
 		{"N=10 S=41", 40, 10, 2 + 3, 2 + 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +171,26 @@ func TestListingCost(t *testing.T) {
 	}
 }
 
+// TestListingPlanTime: a plan's reads of 200 sets at 200 ms a request
+// take the token, page 1, pages 2-3, then pages 4-7 at once: 4 round trips
+// (5 with two pages at a time), within ⌈(S+1)/40⌉ + 3 requests.
+func TestListingPlanTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 200 * time.Millisecond
+		fake, c, _ := startListingFake(t, zuorafake.Options{Latency: latency})
+		ids := seedTenant(fake, 200) // S = 201
+		start := time.Now()
+		checkRead(t, ids, readAll(t, c, ids, 10))
+		took := time.Since(start)
+		synctest.Wait()
+		st := fake.Stats()
+		t.Logf("200 reads took %s (virtual): %v", took, st.ByRoute)
+		if took > 4*latency+loneReadWait || st.APIRequests > (201+1+39)/40+3 {
+			t.Fatalf("200 reads took %s and %d requests, want at most %s and %d", took, st.APIRequests, 4*latency+loneReadWait, (201+1+39)/40+3)
+		}
+	})
+}
+
 // TestListingConcurrentReadsShareOneListing: reads that come together wait
 // for the same pages; no page is fetched twice.
 func TestListingConcurrentReadsShareOneListing(t *testing.T) {
@@ -180,8 +200,8 @@ func TestListingConcurrentReadsShareOneListing(t *testing.T) {
 		checkRead(t, ids, readAll(t, c, ids, 60))
 		synctest.Wait()
 		st := fake.Stats()
-		if st.ByRoute[routeList] > 4+1 || st.ByRoute[routeGet] > 1 {
-			t.Fatalf("60 readers at once cost %d list pages and %d GETs, want at most 5 and 1", st.ByRoute[routeList], st.ByRoute[routeGet])
+		if st.ByRoute[routeList] > 4+3 || st.ByRoute[routeGet] > 1 {
+			t.Fatalf("60 readers at once cost %d list pages and %d GETs, want at most 7 and 1", st.ByRoute[routeList], st.ByRoute[routeGet])
 		}
 		if st.MaxInFlight > listingPagesInFlight+1 {
 			t.Fatalf("%d requests in flight at once, want at most %d", st.MaxInFlight, listingPagesInFlight+1)
