@@ -77,7 +77,7 @@ type listing struct {
 	lastUseful int             // the latest page that brought an id a read waited for
 	failures   int             // failed pages, ever
 	failEpoch  int             // bumped on each failed page: its waiters go by GET
-	givenUp    error           // why the listing serves no more reads; nil while it does
+	givenUp    bool            // the listing serves no more reads
 
 	written  map[string]bool // ids this client wrote: always read by GET
 	wroteAny bool
@@ -236,7 +236,7 @@ func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
 
 // nextForSetLocked decides what reader r of one set does next.
 func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
-	if l.written[r.key] || l.givenUp != nil {
+	if l.written[r.key] || l.givenUp {
 		// Written by this client, or the listing given up: only a GET tells.
 		l.leaveLocked(r, false)
 		return stepRequest, SequenceSet{}
@@ -313,7 +313,7 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 
 // nextForAllLocked decides what whole-listing reader r does next.
 func (l *listing) nextForAllLocked(r *reader) (step, []SequenceSet, error) {
-	if l.wroteAny || l.givenUp != nil {
+	if l.wroteAny || l.givenUp {
 		l.leaveLocked(r, false)
 		return stepRequest, nil, nil
 	}
@@ -341,7 +341,7 @@ func (l *listing) nextForAllLocked(r *reader) (step, []SequenceSet, error) {
 func (l *listing) complete() ([]SequenceSet, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.wroteAny || l.givenUp != nil || !l.completeLocked() {
+	if l.wroteAny || l.givenUp || !l.completeLocked() {
 		return nil, false
 	}
 	return l.listedLocked(), true
@@ -453,7 +453,7 @@ func (l *listing) mayFetchLocked(page int) bool {
 // pumpLocked starts the next pages the waiting reads need and the budget
 // allows, and reports whether any page is in flight.
 func (l *listing) pumpLocked() bool {
-	if l.givenUp != nil || !l.neededLocked() {
+	if l.givenUp || !l.neededLocked() {
 		return len(l.fetching) > 0
 	}
 	inFlight := l.pagesInFlightLocked()
@@ -570,7 +570,7 @@ func (l *listing) failLocked(ctx context.Context, err error) {
 // GET from now on.
 func (l *listing) giveUpLocked(ctx context.Context, err error) {
 	l.dropDemandLocked()
-	l.givenUp = err
+	l.givenUp = true
 	tflog.Warn(ctx, "listing the sequence sets failed; reading them one by one from now on", map[string]any{"error": err.Error()})
 }
 
