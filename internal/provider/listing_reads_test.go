@@ -245,3 +245,36 @@ func TestAccListingReads_neverEndingListing(t *testing.T) {
 		})
 	}
 }
+
+// TestAccListingReads_waitWarningPerResource: a hold on the listing's page
+// is waited by every read served from it, and each resource's warning says
+// so, not only the one whose read happened to start the page.
+func TestAccListingReads_waitWarningPerResource(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
+	writeConfig(t, dir, managedSets(3, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.fake.ResetStats()
+	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: listRoute, RetryAfter: 1500 * time.Millisecond})
+	out := cli.run("plan", "-json")
+	warned := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "Zuora's limits held this operation") {
+			continue
+		}
+		if !regexp.MustCompile(`The read waited [12]s in all`).MatchString(line) {
+			t.Errorf("a warning that does not say how long the read waited: %s", line)
+		}
+		if m := regexp.MustCompile(`"address":"(zuora_sequence_set\.s\[\d\])"`).FindStringSubmatch(line); m != nil {
+			warned[m[1]] = true
+		}
+	}
+	if len(warned) != 3 {
+		t.Fatalf("warnings for %v, want one for each of the 3 sets:\n%s", warned, out)
+	}
+	if st := env.fake.Stats(); st.ByRoute[listRoute] != 2 || st.ByRoute[getRoute] > 1 {
+		t.Fatalf("%v: want the page refused once, then answered, serving the reads", st.ByRoute)
+	}
+}
