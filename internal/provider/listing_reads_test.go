@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -187,8 +188,15 @@ func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
 }
 
 // TestAccListingReads_bigTenant: a plan of a configuration's sets in a
-// tenant of 2,000 lists it once; a single set in a tenant of 400 costs one
-// GET.
+// tenant of 2,000 costs at most half the GETs it replaces; a single set in
+// a tenant of 400 costs one GET.
+//
+// The 200 sets are the last 5 of 50 pages. The listing spends no more pages
+// without a set asked for than there were sets asked of it (plus 3), so
+// that a listing that never ends stays cheap: the first -parallelism reads
+// allow 13 such pages, each later wave 10 more, and the listing reaches the
+// sets after four waves read by GET (51 pages and 40 GETs here).
+
 func TestAccListingReads_bigTenant(t *testing.T) {
 	env := newTestEnv(t, zuorafake.Options{})
 	seedSets(env.fake, 1799)
@@ -198,7 +206,7 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	cli.run("apply", "-auto-approve", "-no-color")
 	env.fake.ResetStats()
 	cli.planIsEmpty()
-	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
+	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 100)
 
 	small := newTestEnv(t, zuorafake.Options{})
 	seedSets(small.fake, 398)
@@ -209,4 +217,64 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	small.fake.ResetStats()
 	smallCLI.planIsEmpty()
 	budget(t, small, "a plan of 1 set in a tenant of 400", 2)
+}
+
+// TestAccListingReads_neverEndingListing: against a local Zuora whose list
+// pages are always full (of sets without an id, or of ids never listed
+// before), a plan of 3 unchanged sets still ends, soon and cheaply.
+func TestAccListingReads_neverEndingListing(t *testing.T) {
+	for _, mode := range []zuorafake.EndlessListing{zuorafake.EndlessWithoutIDs, zuorafake.EndlessNewIDs} {
+		t.Run(string(mode), func(t *testing.T) {
+			env := newTestEnv(t, zuorafake.Options{Latency: 20 * time.Millisecond})
+			dir := t.TempDir()
+			cli := newTerraformCLI(t, env, dir)
+			writeConfig(t, dir, managedSets(3, 1))
+			cli.run("apply", "-auto-approve", "-no-color")
+			if err := env.fake.SetEndlessListing(mode); err != nil {
+				t.Fatal(err)
+			}
+			env.fake.ResetStats()
+			start := time.Now()
+			cli.planIsEmpty()
+			took := time.Since(start)
+			st := budget(t, env, "a plan of 3 sets against a listing that never ends", 12)
+			if st.ByRoute[listRoute] > 12 || took > time.Minute {
+				t.Fatalf("the plan took %s and %d list requests, want at most 60s and 12", took, st.ByRoute[listRoute])
+			}
+			t.Logf("the plan took %s", took.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestAccListingReads_waitWarningPerResource: a hold on the listing's page
+// is waited by every read served from it, and each resource's warning says
+// so, not only the one whose read happened to start the page.
+func TestAccListingReads_waitWarningPerResource(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
+	writeConfig(t, dir, managedSets(3, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.fake.ResetStats()
+	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: listRoute, RetryAfter: 1500 * time.Millisecond})
+	out := cli.run("plan", "-json")
+	warned := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "Zuora's limits held this operation") {
+			continue
+		}
+		if !regexp.MustCompile(`The read waited [12]s in all`).MatchString(line) {
+			t.Errorf("a warning that does not say how long the read waited: %s", line)
+		}
+		if m := regexp.MustCompile(`"address":"(zuora_sequence_set\.s\[\d\])"`).FindStringSubmatch(line); m != nil {
+			warned[m[1]] = true
+		}
+	}
+	if len(warned) != 3 {
+		t.Fatalf("warnings for %v, want one for each of the 3 sets:\n%s", warned, out)
+	}
+	if st := env.fake.Stats(); st.ByRoute[listRoute] != 2 || st.ByRoute[getRoute] > 1 {
+		t.Fatalf("%v: want the page refused once, then answered, serving the reads", st.ByRoute)
+	}
 }

@@ -196,6 +196,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	settings.ProviderVersion = p.version
 	settings.TerraformVersion = req.TerraformVersion
+	settings.Logging = ctx // what requests serving many operations (the listing's pages) log through
 	if p.tuneClient != nil {
 		p.tuneClient(&settings)
 	}

@@ -72,6 +72,12 @@ type Config struct {
 	// NoListingReads turns off serving ReadSequenceSet and its kin from one
 	// listing of the tenant: every read is then a request of its own.
 	NoListingReads bool
+
+	// Logging is the provider's logging context. Requests that no one call
+	// owns, such as the listing's pages (which serve every read waiting for
+	// them), log through it; only its values are used, never its deadline.
+	// nil: those requests are not logged.
+	Logging context.Context
 }
 
 // Client talks to one Zuora tenant (and entity). It is safe for concurrent
@@ -162,7 +168,7 @@ func New(cfg Config) (*Client, error) {
 		attemptLimit: attemptTimeout,
 	}
 	if !cfg.NoListingReads {
-		c.listing = newListing(c)
+		c.listing = newListing(c, cfg.Logging)
 	}
 	return c, nil
 }

@@ -2,7 +2,9 @@ package zuora
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -17,63 +19,85 @@ import (
 // It is built for what a Terraform plan does: up to -parallelism reads at
 // once, of sets that mostly exist, in one short-lived provider process. So:
 //
-//   - A lone read goes by GET: a small configuration in a big tenant never
-//     pays for the listing. The first read waits listingCompany for a second
-//     one before deciding; from the second read on, reads wait for the pages.
+//   - A lone read goes by GET: a read that finds no other read active waits
+//     loneReadWait for one; when none comes it reads by GET alone. Reads
+//     that find company wait for the pages together.
 //   - Pages are fetched only while a read waits for a set not listed yet, at
-//     most listingPagesInFlight at once (one until page 1 shows the tenant
-//     holds more than a page); a set found ends the wait at once.
-//   - A set the listing does not hold (deleted outside Terraform, or created
-//     after its page was read) is confirmed with a GET; so is every set this
-//     client wrote (created, updated or deleted), ever after: a write makes
-//     later reads see the written values.
-//   - Errors are never kept. A page that fails sends the reads waiting for
-//     it to GET instead; after listingMaxFailures failed pages the listing
-//     is given up for the client's life.
+//     most listingPagesInFlight at once: one until page 1 shows the tenant
+//     holds more than a page, two until page 3 shows it holds more than
+//     three (see pagesInFlightLocked); a set found ends the wait at once.
+//   - Pages are bounded (see mayFetchLocked): a listing that never ends,
+//     or never brings the sets asked for, costs at most as many pages as
+//     the GETs it would have saved, and never more than maxListPages.
+//   - A set the listing does not hold (deleted outside Terraform, created
+//     after its page was read, or past the pages allowed) is confirmed with
+//     a GET; so is every set this client wrote (created, updated or
+//     deleted), ever after: a write makes later reads see the written
+//     values.
+//   - Errors are never kept. A page that fails, or comes back full without
+//     one id, sends the reads waiting for it to GET at once (they leave the
+//     demand for pages then); after listingMaxFailures failed pages the
+//     listing is given up for the client's life.
+//   - Every read keeps its own context: its deadline, its wait meter and
+//     its logger. While the pacer would hold a request of its own, a read
+//     waiting for pages is held the same way: it fails at once with the
+//     *WaitError a GET would give when the hold ends past its deadline,
+//     and its meter counts the wait. The pages belong to no one read: they
+//     log through the provider's logging context (Config.Logging).
 //
 // One listing belongs to one Client, which belongs to one provider
 // configuration: two aliased providers never share one.
 type listing struct {
-	c *Client
+	c       *Client
+	logging context.Context // the provider's: what the pages log through
 
 	mu      sync.Mutex
-	changed chan struct{} // closed (and replaced) on every change, to wake waiters
+	changes notifier // broadcast on every change of what follows
 
-	reads   int  // reads asked of the listing
-	started bool // the reads wait for pages (a second read came)
-
+	// The pages.
 	known    map[string]SequenceSet // listed sets by lower-case id
 	order    []string               // their ids in listing order (pages applied so far)
 	applied  int                    // pages 1..applied are in known
 	received map[int][]SequenceSet  // pages fetched, not applied yet
-	inFlight map[int]bool
-	last     int // the page that ended the listing (shorter than a page); 0 while unknown
+	fetching map[int]bool           // pages in flight
+	endPage  int                    // the page that ended the listing (shorter than a page); 0 while unknown
+	// pagesCtx is the context of the pages in flight: they serve every
+	// waiting read, so no one read's context is theirs; it is cancelled
+	// when the last read needing them has given up (Terraform stopped).
+	pagesCtx    context.Context
+	cancelPages context.CancelFunc
 
-	wanted       map[string]int // ids the waiting reads want, counted
-	wantComplete int            // whole-listing requests waiting
-	failures     int            // failed pages, ever
-	failEpoch    int            // bumped on each failed page: its waiters go by GET
+	// The demand: the reads waiting now.
+	waiting      map[string]int // ids reads wait for pages for, by lower-case id, counted
+	wholeWaiting int            // whole-listing reads waiting for pages
+	alone        int            // reads waiting loneReadWait for company
+
+	// The budget.
+	asked      map[string]bool // every id a read ever waited for pages for
+	lastUseful int             // the latest page that brought an id a read waited for
+	failures   int             // failed pages, ever
+	failEpoch  int             // bumped on each failed page: its waiters go by GET
+	givenUp    bool            // the listing serves no more reads
 
 	written  map[string]bool // ids this client wrote: always read by GET
 	wroteAny bool
-
-	// fetches is the context of the pages in flight: they serve every
-	// waiter, so no one reader's context is theirs; it is cancelled when
-	// the last reader needing them has given up (Terraform stopped).
-	fetches     context.Context
-	stopFetches context.CancelFunc
 }
 
 const (
-	// listingCompany is how long a first read waits for another before it
-	// goes by GET alone. Terraform starts a plan's reads together.
-	listingCompany = 25 * time.Millisecond
+	// loneReadWait is how long a read that finds no other read active
+	// waits for another before it goes by GET alone. Terraform starts a
+	// plan's reads together.
+	loneReadWait = 25 * time.Millisecond
 	// listingPagesInFlight bounds the pages fetched at once: well inside
-	// Zuora's 40 concurrent requests per tenant, and at most one page fetched
-	// past the end of the tenant.
-	listingPagesInFlight = 2
+	// Zuora's 40 concurrent requests per tenant, and at most 3 pages
+	// fetched past the end of the tenant, so a listing of S sets costs at
+	// most ⌈(S+1)/40⌉ + 3 requests.
+	listingPagesInFlight = 4
 	// listingMaxFailures failed pages give the listing up.
 	listingMaxFailures = 2
+	// listingSparePages are the pages allowed beyond the ids asked for
+	// without one of them (see mayFetchLocked).
+	listingSparePages = 3
 )
 
 // ReadSequenceSet reads one set like GetSequenceSet, served from the
@@ -133,35 +157,16 @@ func (c *Client) wrote(id string) {
 	}
 }
 
-func newListing(c *Client) *listing {
+func newListing(c *Client, logging context.Context) *listing {
+	if logging == nil {
+		logging = context.Background()
+	}
 	return &listing{
-		c: c, changed: make(chan struct{}),
-		known: map[string]SequenceSet{}, received: map[int][]SequenceSet{}, inFlight: map[int]bool{},
-		written: map[string]bool{}, wanted: map[string]int{},
+		c: c, logging: context.WithoutCancel(logging),
+		known: map[string]SequenceSet{}, received: map[int][]SequenceSet{}, fetching: map[int]bool{},
+		waiting: map[string]int{}, asked: map[string]bool{}, written: map[string]bool{},
 	}
 }
-
-// broadcast wakes every waiter; l.mu is held.
-func (l *listing) broadcast() {
-	close(l.changed)
-	l.changed = make(chan struct{})
-}
-
-// wait releases l.mu until something changes or ctx ends, and takes it back.
-func (l *listing) wait(ctx context.Context) error {
-	ch := l.changed
-	l.mu.Unlock()
-	defer l.mu.Lock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// givenUp reports whether the listing serves nothing any more; l.mu is held.
-func (l *listing) givenUp() bool { return l.failures >= listingMaxFailures }
 
 // wrote marks id as written by this client.
 func (l *listing) wrote(id string) {
@@ -173,109 +178,162 @@ func (l *listing) wrote(id string) {
 	l.wroteAny = true
 }
 
+// A reader is one read of the listing, from its first look to its answer.
+type reader struct {
+	key        string // the lower-case id; "" for a whole-listing read
+	stage      readerStage
+	aloneUntil time.Time // when a read waiting for company gives up on it
+	epoch      int       // failEpoch when it started waiting for pages
+}
+
+type readerStage int
+
+const (
+	readerNew     readerStage = iota
+	readerAlone               // waiting for company (counted in alone)
+	readerWaiting             // waiting for pages (counted in waiting or wholeWaiting)
+	readerDone
+)
+
+// step is what a reader does next, decided with l.mu held.
+type step int
+
+const (
+	stepServed       step = iota // the listing holds the answer
+	stepRequest                  // ask Zuora directly (GET, or a listing of its own)
+	stepAwaitCompany             // wait for another read, or for aloneUntil
+	stepAwaitPages               // wait for the pages in flight
+	stepFail                     // the listing cannot answer, and Zuora would not either
+)
+
 // get reads one set, from the listing when it can.
 func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
-	key := strings.ToLower(strings.TrimSpace(id))
-	l.mu.Lock()
-	if l.written[key] || l.givenUp() {
-		l.mu.Unlock()
-		return l.c.GetSequenceSet(ctx, id)
-	}
-	if s, ok := l.known[key]; ok {
-		l.mu.Unlock()
-		return s.clone(), nil
-	}
-	l.reads++
-	if !l.started && l.reads == 1 {
-		// Alone so far: wait a moment for company.
-		timer := time.NewTimer(listingCompany)
-		ch := l.changed
-		l.mu.Unlock()
-		select {
-		case <-ch:
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			return SequenceSet{}, ctx.Err()
-		}
-		timer.Stop()
-		l.mu.Lock()
-		if !l.started && l.reads == 1 {
-			l.mu.Unlock()
-			return l.c.GetSequenceSet(ctx, id)
-		}
-	}
-	if !l.started {
-		l.started = true
-		l.broadcast() // the first read stops waiting for company
-	}
-
-	epoch := l.failEpoch
-	l.wanted[key]++
-	stopped := false
-	defer func() {
-		if l.wanted[key]--; l.wanted[key] == 0 {
-			delete(l.wanted, key)
-		}
-		if stopped {
-			l.abandonUnneeded()
-		}
-		l.mu.Unlock()
-	}()
+	const op = "read sequence set"
+	r := &reader{key: strings.ToLower(strings.TrimSpace(id))}
 	for {
-		if s, ok := l.known[key]; ok {
-			return s.clone(), nil
+		l.mu.Lock()
+		next, set := l.nextForSetLocked(r)
+		changed := l.changes.wait()
+		l.mu.Unlock()
+
+		var err error
+		switch next {
+		case stepServed:
+			return set, nil
+		case stepRequest:
+			return l.c.GetSequenceSet(ctx, id)
+		case stepAwaitCompany:
+			err = awaitCompany(ctx, changed, r.aloneUntil)
+		default: // stepAwaitPages
+			err = l.awaitPages(ctx, changed)
 		}
-		if l.last != 0 && l.applied >= l.last || l.failEpoch != epoch || l.givenUp() || l.written[key] {
-			// Not listed (confirm it), the page failed, or written meanwhile.
-			l.mu.Unlock()
-			s, err := l.c.GetSequenceSet(ctx, id)
-			l.mu.Lock()
-			return s, err
-		}
-		l.pump(ctx)
-		if err := l.wait(ctx); err != nil {
-			stopped = true
-			return SequenceSet{}, err
+		if err != nil {
+			l.leave(r)
+			return SequenceSet{}, readerError(op, err)
 		}
 	}
+}
+
+// nextForSetLocked decides what reader r of one set does next.
+func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
+	if l.written[r.key] || l.givenUp {
+		// Written by this client, or the listing given up: only a GET tells.
+		l.leaveLocked(r, false)
+		return stepRequest, SequenceSet{}
+	}
+	if s, ok := l.known[r.key]; ok {
+		l.leaveLocked(r, false)
+		return stepServed, s.clone()
+	}
+	if l.completeLocked() {
+		// Listed without the set: a GET confirms it is missing.
+		l.leaveLocked(r, false)
+		return stepRequest, SequenceSet{}
+	}
+	switch r.stage {
+	case readerNew:
+		if !l.activeLocked() {
+			r.stage, r.aloneUntil = readerAlone, time.Now().Add(loneReadWait)
+			l.alone++
+			return stepAwaitCompany, SequenceSet{}
+		}
+		l.joinLocked(r)
+	case readerAlone:
+		switch {
+		case l.othersWaitLocked():
+			l.alone--
+			l.joinLocked(r)
+		case time.Now().Before(r.aloneUntil):
+			return stepAwaitCompany, SequenceSet{}
+		default: // no company came
+			l.leaveLocked(r, false)
+			return stepRequest, SequenceSet{}
+		}
+	case readerWaiting:
+		if r.epoch != l.failEpoch {
+			// A page failed: its readers go by GET at once.
+			l.leaveLocked(r, false)
+			return stepRequest, SequenceSet{}
+		}
+	}
+	if !l.pumpLocked() {
+		// No page in flight, and none allowed: the set is not listed
+		// within the pages this listing may spend.
+		l.leaveLocked(r, false)
+		return stepRequest, SequenceSet{}
+	}
+	return stepAwaitPages, SequenceSet{}
 }
 
 // all returns every set in listing order, from the listing when it can:
 // not once this client has written, since the listing may predate that.
 func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
-	l.mu.Lock()
-	if l.wroteAny || l.givenUp() {
-		l.mu.Unlock()
-		return l.c.ListSequenceSets(ctx, ListOptions{})
-	}
-	l.started = true
-	epoch := l.failEpoch
-	l.wantComplete++
-	stopped := false
-	defer func() {
-		l.wantComplete--
-		if stopped {
-			l.abandonUnneeded()
-		}
-		l.mu.Unlock()
-	}()
+	const op = "list sequence sets"
+	r := &reader{}
 	for {
-		if l.last != 0 && l.applied >= l.last {
-			return l.listedLocked(), nil
+		l.mu.Lock()
+		next, sets, failure := l.nextForAllLocked(r)
+		changed := l.changes.wait()
+		l.mu.Unlock()
+
+		switch next {
+		case stepServed:
+			return sets, nil
+		case stepFail:
+			return nil, failure
+		case stepRequest:
+			return l.c.ListSequenceSets(ctx, ListOptions{})
 		}
-		if l.failEpoch != epoch || l.givenUp() || l.wroteAny {
-			l.mu.Unlock()
-			sets, err := l.c.ListSequenceSets(ctx, ListOptions{})
-			l.mu.Lock()
-			return sets, err
-		}
-		l.pump(ctx)
-		if err := l.wait(ctx); err != nil {
-			stopped = true
-			return nil, err
+		if err := l.awaitPages(ctx, changed); err != nil {
+			l.leave(r)
+			return nil, readerError(op, err)
 		}
 	}
+}
+
+// nextForAllLocked decides what whole-listing reader r does next.
+func (l *listing) nextForAllLocked(r *reader) (step, []SequenceSet, error) {
+	if l.wroteAny || l.givenUp {
+		l.leaveLocked(r, false)
+		return stepRequest, nil, nil
+	}
+	if l.completeLocked() {
+		l.leaveLocked(r, false)
+		return stepServed, l.listedLocked(), nil
+	}
+	switch {
+	case r.stage == readerNew:
+		l.joinLocked(r) // it wants every page: no lone read by GET
+	case r.epoch != l.failEpoch:
+		l.leaveLocked(r, false)
+		return stepRequest, nil, nil
+	}
+	if !l.pumpLocked() {
+		// Every page allowed is listed, and still the listing goes on.
+		l.leaveLocked(r, false)
+		return stepFail, nil, tooManyPages("list sequence sets")
+	}
+	return stepAwaitPages, nil, nil
 }
 
 // complete returns every set when the listing already holds them all and
@@ -283,13 +341,16 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 func (l *listing) complete() ([]SequenceSet, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.wroteAny || l.last == 0 || l.applied < l.last {
+	if l.wroteAny || l.givenUp || !l.completeLocked() {
 		return nil, false
 	}
 	return l.listedLocked(), true
 }
 
-// listedLocked copies the listed sets in listing order; l.mu is held.
+// completeLocked reports whether every page up to the end is applied.
+func (l *listing) completeLocked() bool { return l.endPage != 0 && l.applied >= l.endPage }
+
+// listedLocked copies the listed sets in listing order.
 func (l *listing) listedLocked() []SequenceSet {
 	out := make([]SequenceSet, 0, len(l.order))
 	for _, id := range l.order {
@@ -298,73 +359,165 @@ func (l *listing) listedLocked() []SequenceSet {
 	return out
 }
 
-// needed reports whether a waiter wants a page not fetched yet; l.mu is held.
-func (l *listing) needed() bool {
-	if l.wantComplete > 0 {
+// activeLocked reports whether another read uses the listing now: waits
+// for pages, or for company.
+func (l *listing) activeLocked() bool { return l.alone > 0 || l.othersWaitLocked() }
+
+// othersWaitLocked reports whether any read waits for pages now.
+func (l *listing) othersWaitLocked() bool { return len(l.waiting) > 0 || l.wholeWaiting > 0 }
+
+// joinLocked makes r wait for pages, and wakes a read waiting for company.
+func (l *listing) joinLocked(r *reader) {
+	r.stage, r.epoch = readerWaiting, l.failEpoch
+	if r.key == "" {
+		l.wholeWaiting++
+	} else {
+		l.waiting[r.key]++
+		l.asked[r.key] = true
+	}
+	l.changes.broadcast()
+}
+
+// leaveLocked takes r out of the demand. A reader that stopped (its
+// context ended) also abandons the pages no other reader needs.
+func (l *listing) leaveLocked(r *reader, stopped bool) {
+	switch r.stage {
+	case readerAlone:
+		l.alone--
+	case readerWaiting:
+		switch {
+		case r.epoch != l.failEpoch:
+			// A page failed since it joined: the failure dropped its demand.
+		case r.key == "":
+			l.wholeWaiting--
+		default:
+			if l.waiting[r.key]--; l.waiting[r.key] == 0 {
+				delete(l.waiting, r.key)
+			}
+		}
+	}
+	r.stage = readerDone
+	if stopped && l.cancelPages != nil && !l.neededLocked() {
+		l.cancelPages()
+		l.pagesCtx, l.cancelPages = nil, nil
+	}
+}
+
+// leave is leaveLocked for a reader whose context ended.
+func (l *listing) leave(r *reader) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.leaveLocked(r, true)
+}
+
+// neededLocked reports whether a waiting read wants a page not fetched
+// yet: a whole listing, or a set on no page applied or received.
+func (l *listing) neededLocked() bool {
+	if l.wholeWaiting > 0 {
 		return true
 	}
-	for key := range l.wanted {
-		if _, ok := l.known[key]; !ok {
+	onReceived := map[string]bool{}
+	for _, sets := range l.received {
+		for _, s := range sets {
+			onReceived[strings.ToLower(s.ID)] = true
+		}
+	}
+	for key := range l.waiting {
+		if _, ok := l.known[key]; !ok && !onReceived[key] {
 			return true
 		}
 	}
 	return false
 }
 
-// pump starts fetching the next pages while a waiter needs them; l.mu is held.
-func (l *listing) pump(ctx context.Context) {
-	if l.givenUp() || !l.needed() {
-		return
+// mayFetchLocked reports whether page is within the listing's budget.
+//
+// Past the end, or past maxListPages, no page is. A whole-listing read
+// wants every page up to there. Reads of sets want pages only as long as
+// they are cheaper than the GETs they replace: at most as many pages in a
+// row without a set a read waited for as there were sets asked of the
+// listing (plus listingSparePages). So a listing that never ends, or whose
+// pages never hold the sets asked for, costs at most the GETs it would
+// have saved, and pages of a big tenant keep coming as long as the sets
+// asked for could still be on them.
+func (l *listing) mayFetchLocked(page int) bool {
+	switch {
+	case page > maxListPages, l.endPage != 0 && page > l.endPage:
+		return false
+	case l.wholeWaiting > 0:
+		return true
 	}
-	for page := l.applied + 1; len(l.inFlight) < listingPagesInFlight; page++ {
-		if l.last != 0 && page > l.last {
-			return
-		}
-		if l.inFlight[page] || l.received[page] != nil {
-			continue
-		}
-		if len(l.inFlight) > 0 && l.applied == 0 {
-			return // run ahead only once page 1 showed the tenant holds more than a page
-		}
-		if l.fetches == nil {
-			// Keeps ctx's values (logging), not its cancellation.
-			l.fetches, l.stopFetches = context.WithCancel(context.WithoutCancel(ctx))
-		}
-		l.inFlight[page] = true
-		go l.fetch(l.fetches, page)
-	}
+	return page <= l.lastUseful+len(l.asked)+listingSparePages
 }
 
-// abandonUnneeded cancels the pages in flight once the readers that needed
-// them have stopped (Terraform was interrupted); l.mu is held.
-func (l *listing) abandonUnneeded() {
-	if l.fetches != nil && len(l.inFlight) > 0 && !l.needed() {
-		l.stopFetches()
-		l.fetches, l.stopFetches = nil, nil
+// pumpLocked starts the next pages the waiting reads need and the budget
+// allows, and reports whether any page is in flight.
+func (l *listing) pumpLocked() bool {
+	if l.givenUp || !l.neededLocked() {
+		return len(l.fetching) > 0
 	}
+	inFlight := l.pagesInFlightLocked()
+	for page := l.applied + 1; len(l.fetching) < inFlight && l.mayFetchLocked(page); page++ {
+		if l.fetching[page] || l.received[page] != nil {
+			continue
+		}
+		if l.pagesCtx == nil {
+			l.pagesCtx, l.cancelPages = context.WithCancel(l.logging)
+		}
+		l.fetching[page] = true
+		go l.fetch(l.pagesCtx, page)
+	}
+	return len(l.fetching) > 0
+}
+
+// pagesInFlightLocked is how many pages may be in flight now: more as the
+// pages applied show the tenant is bigger. A tenant of one page costs one
+// page, of two or three pages at most one page past its end; a big tenant
+// is listed listingPagesInFlight pages at a time.
+func (l *listing) pagesInFlightLocked() int {
+	switch {
+	case l.applied == 0:
+		return 1
+	case l.applied < 3:
+		return 2
+	}
+	return listingPagesInFlight
 }
 
 // fetch reads one page and applies what it can.
 func (l *listing) fetch(ctx context.Context, page int) {
-	sets, err := l.c.listPage(ctx, ListOptions{}, page)
+	sets, err := l.c.listPage(tflog.SetField(ctx, "zuora.listing_page", page), ListOptions{}, page)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.inFlight, page)
-	defer l.broadcast()
-	if err != nil && ctx.Err() != nil {
+	defer l.changes.broadcast()
+	delete(l.fetching, page)
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return // abandoned: no one needed it any more
-	}
-	if err != nil {
-		l.fail(ctx, fmt.Errorf("page %d: %w", page, err))
+	case err != nil:
+		l.failLocked(ctx, fmt.Errorf("page %d: %w", page, err))
+		return
+	case len(sets) >= ListPageSize && !anyID(sets):
+		l.failLocked(ctx, &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
+			Message: fmt.Sprintf("page %d listed %d sequence sets, none with an id", page, len(sets))})
 		return
 	}
 	if sets == nil {
 		sets = []SequenceSet{}
 	}
 	l.received[page] = sets
-	if len(sets) < ListPageSize && (l.last == 0 || page < l.last) {
-		l.last = page
+	if len(sets) < ListPageSize && (l.endPage == 0 || page < l.endPage) {
+		l.endPage = page
 	}
+	if err := l.applyLocked(); err != nil {
+		l.giveUpLocked(ctx, err)
+		return
+	}
+	l.pumpLocked()
+}
+
+// applyLocked moves the pages received in order into known.
+func (l *listing) applyLocked() error {
 	for l.received[l.applied+1] != nil {
 		next := l.applied + 1
 		for _, s := range l.received[next] {
@@ -375,9 +528,11 @@ func (l *listing) fetch(ctx context.Context, page int) {
 			if _, dup := l.known[key]; dup {
 				// A server that ignores "page" would repeat itself forever:
 				// nothing it lists can be trusted.
-				l.failures = listingMaxFailures - 1
-				l.fail(ctx, fmt.Errorf("page %d repeated sequence set %s already listed", next, s.ID))
-				return
+				return &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
+					Message: fmt.Sprintf("page %d repeated sequence set %s already listed; the listing does not advance", next, s.ID)}
+			}
+			if l.waiting[key] > 0 {
+				l.lastUseful = next
 			}
 			l.known[key] = s
 			l.order = append(l.order, key)
@@ -385,19 +540,99 @@ func (l *listing) fetch(ctx context.Context, page int) {
 		delete(l.received, next)
 		l.applied = next
 	}
-	l.pump(ctx)
+	return nil
 }
 
-// fail records a failed page; l.mu is held. Its waiters go by GET.
-func (l *listing) fail(ctx context.Context, err error) {
+// anyID reports whether one of sets has an id.
+func anyID(sets []SequenceSet) bool {
+	for _, s := range sets {
+		if s.ID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// failLocked records a failed page. Its waiters go by GET: they leave the
+// demand for pages now, before they even wake.
+func (l *listing) failLocked(ctx context.Context, err error) {
 	l.failures++
-	l.failEpoch++
-	// The failed page is fetched again when a later read waits for it.
-	if l.givenUp() {
-		tflog.Warn(ctx, "listing the sequence sets failed; reading them one by one from now on", map[string]any{"error": err.Error()})
+	l.dropDemandLocked()
+	if l.failures >= listingMaxFailures {
+		l.giveUpLocked(ctx, err)
 		return
 	}
+	// The failed page is fetched again when a later read waits for it.
 	tflog.Warn(ctx, "listing the sequence sets failed; the reads waiting for it read one by one", map[string]any{"error": err.Error()})
+}
+
+// giveUpLocked ends the listing for the client's life: every read goes by
+// GET from now on.
+func (l *listing) giveUpLocked(ctx context.Context, err error) {
+	l.dropDemandLocked()
+	l.givenUp = true
+	tflog.Warn(ctx, "listing the sequence sets failed; reading them one by one from now on", map[string]any{"error": err.Error()})
+}
+
+// dropDemandLocked sends every read waiting for pages to GET: a new
+// epoch, and no demand left from the old one.
+func (l *listing) dropDemandLocked() {
+	l.failEpoch++
+	clear(l.waiting)
+	l.wholeWaiting = 0
+}
+
+// awaitCompany waits until changed is closed, until, or ctx's end.
+func awaitCompany(ctx context.Context, changed <-chan struct{}, until time.Time) error {
+	timer := time.NewTimer(time.Until(until))
+	defer timer.Stop()
+	select {
+	case <-changed:
+	case <-timer.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// awaitPages waits until changed is closed or the pacer changes, as a
+// request of the reader's own would be held: while the pacer would hold
+// one, the wait is metered to the reader (its context's WaitMeter), and a
+// hold ending past the reader's deadline fails it at once with the
+// *WaitError a request of its own would get.
+func (l *listing) awaitPages(ctx context.Context, changed <-chan struct{}) error {
+	until, cause, requestID, paced := l.c.pacer.peek()
+	now := time.Now()
+	var timer <-chan time.Time
+	if cause != "" && !until.IsZero() {
+		if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
+			return &WaitError{Cause: cause, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
+		}
+		t := time.NewTimer(until.Sub(now))
+		defer t.Stop()
+		timer = t.C // the hold ends: stop metering it
+	}
+	if cause != "" {
+		defer func() { meterFrom(ctx).add(cause, time.Since(now)) }()
+	}
+	select {
+	case <-changed:
+	case <-paced:
+	case <-timer:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// readerError words the end of a reader's wait as a request of its own
+// would be: op, then the *WaitError or why it stopped.
+func readerError(op string, err error) error {
+	var waitErr *WaitError
+	if errors.As(err, &waitErr) {
+		return fmt.Errorf("%s: %w", op, waitErr)
+	}
+	return fmt.Errorf("%s: stopped: %w", op, err)
 }
 
 // clone copies a set so that callers never share the listing's containers.

@@ -13,8 +13,12 @@ import (
 // ListPageSize is the largest page Zuora serves for sequence sets.
 const ListPageSize = 40
 
-// maxListPages stops a listing that never ends (a server ignoring page).
-const maxListPages = 10000
+// maxListPages ends a listing that never ends (a server that ignores
+// "page", or answers full pages of sets it never listed before): 1,000
+// pages are 40,000 sets, far more than any tenant holds. The listing that
+// serves reads (listing.go) never goes past it either. A variable only so
+// that tests reach it in a few pages.
+var maxListPages = 1000
 
 const sequenceSetsPath = "/v1/sequence-sets"
 
@@ -187,8 +191,14 @@ func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(
 			return nil
 		}
 	}
+	return tooManyPages(op)
+}
+
+// tooManyPages is the error of a listing still going at maxListPages.
+func tooManyPages(op string) *APIError {
 	return &APIError{Operation: op, StatusCode: http.StatusOK,
-		Message: fmt.Sprintf("more than %d pages; giving up", maxListPages)}
+		Message: fmt.Sprintf("Zuora answered %d full pages (%d sequence sets) and the listing still did not end; "+
+			"no tenant holds that many: the server does not page as documented", maxListPages, maxListPages*ListPageSize)}
 }
 
 // listPage reads one page of ListPageSize sets.

@@ -199,6 +199,18 @@ var controlRoutes = []controlRoute{
 	}},
 	{http.MethodDelete, "/_fake/faults", "drops every queued fault", func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		s.ClearFaults()
+		_ = s.SetEndlessListing(EndlessOff)
+		return http.StatusOK, ok200
+	case path == "/endless-listing" && m == http.MethodPut:
+		var in struct {
+			Mode EndlessListing `json:"mode"`
+		}
+		if err := decodeControl(r, &in); err != nil {
+			return cerr(http.StatusBadRequest, "%v", err)
+		}
+		if err := s.SetEndlessListing(in.Mode); err != nil {
+			return cerr(http.StatusBadRequest, "%v", err)
+		}
 		return http.StatusOK, ok200
 	}},
 	{http.MethodPut, "/_fake/fault-rates", `answers a share of all requests with faults, reproducibly (body: {"rateLimit":0.1,"unavailable":0.2,"reset":0,"dropAfterCommit":0,"retryAfter":"1s","seed":1}; zeros turn them off)`, func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {

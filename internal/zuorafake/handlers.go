@@ -212,6 +212,9 @@ func (s *Server) listSets(c *call, t *Tenant, _ string) answer {
 		page = n
 	}
 	name, filter := q.Get("name"), q.Has("name")
+	if a, endless := s.endlessPage(pageSize, filter); endless {
+		return a
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -82,6 +82,10 @@ type Server struct {
 	inFlight    int
 	windowStart time.Time
 	windowCount int
+	// The never-ending listing (endless_listing.go): its mode, and the
+	// sets it has made up so far.
+	endless       EndlessListing
+	endlessListed int
 }
 
 // New builds a fake with a DEFAULT sequence set in every entity.
