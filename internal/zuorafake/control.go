@@ -201,7 +201,8 @@ var controlRoutes = []controlRoute{
 		s.ClearFaults()
 		_ = s.SetEndlessListing(EndlessOff)
 		return http.StatusOK, ok200
-	case path == "/endless-listing" && m == http.MethodPut:
+	}},
+	{http.MethodPut, "/_fake/endless-listing", `makes unfiltered listings never end (body: {"mode":"without_ids"} or "new_ids"; "" turns it off): every page full, of sets without an id or of ever-new ids`, func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {
 		var in struct {
 			Mode EndlessListing `json:"mode"`
 		}
