@@ -41,7 +41,7 @@ provider_installation {
 }
 EOF
 export TF_CLI_CONFIG_FILE="$root/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
-export ZUORA_HOST="$url" ZUORA_CLIENT_ID="zuorafake-client-id" ZUORA_CLIENT_SECRET="zuorafake-client-secret"
+export ZUORA_HOST="$url" ZUORA_CLIENT_ID="zuorafake-client-id-0000000000000000" ZUORA_CLIENT_SECRET="zuorafake-client-secret"
 cp examples/demo/*.tf examples/demo/*.tfvars "$work/"
 cd "$work"
 

@@ -22,7 +22,7 @@ const DefaultEntityID = "a1b2c3d4-0000-4000-8000-000000000001"
 
 // Default credentials accepted by /oauth/token.
 const (
-	DefaultClientID     = "zuorafake-client-id"
+	DefaultClientID     = "zuorafake-client-id-0000000000000000" // 36 characters, like Zuora's
 	DefaultClientSecret = "zuorafake-client-secret"
 )
 
@@ -214,6 +214,7 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, recorded bool) 
 		EntityIDs:      r.Header.Get("Zuora-Entity-Ids"),
 		Version:        r.Header.Get("Zuora-Version"),
 		UserAgent:      r.Header.Get("User-Agent"),
+		RequestID:      c.requestID,
 	}
 	return c
 }
@@ -234,7 +235,9 @@ func wantsRealStatus(version string) bool {
 func (s *Server) finish(c *call, a answer) {
 	h := c.w.Header()
 	h.Set("Zuora-Request-Id", c.requestID)
-	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" {
+	// Only a valid track id is echoed: the answer's header is bounded
+	// like the request's (64 characters), and a refused one is not ours.
+	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" && validTrackID(tid) {
 		h.Set("Zuora-Track-Id", tid)
 	}
 	s.setLimitHeaders(c, h, a)
