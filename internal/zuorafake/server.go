@@ -45,6 +45,11 @@ type Options struct {
 	// keys are omitted. The contract leaves this open, so clients must cope
 	// with both.
 	ReadShowsInheritedPaymentRefund bool
+	// ReadShowsSequenceSetNumber puts a set's sequenceSetNumber, when it
+	// has one, in read, list and create answers. The answers' schema does
+	// not list it and whether tenants send it is unknown, so by default it
+	// is left out; clients must cope with both.
+	ReadShowsSequenceSetNumber bool
 	// RateLimit API requests are allowed per RateLimitWindow (0: a
 	// minute); a request over it is answered 429 with RateLimit-Reset.
 	// 0 takes RateLimitPerMinute, then 50000.
@@ -62,6 +67,7 @@ type Server struct {
 	rateWindow             time.Duration // under mu
 	readOmitsID            bool
 	inheritPaymentRefund   bool
+	showsNumber            bool
 	controlAPI             bool
 
 	// entities and tenants never change after New, so they are read
@@ -93,6 +99,7 @@ func New(opts Options) *Server {
 		rateLimit:            opts.RateLimitPerMinute,
 		readOmitsID:          opts.ReadOmitsID,
 		inheritPaymentRefund: opts.ReadShowsInheritedPaymentRefund,
+		showsNumber:          opts.ReadShowsSequenceSetNumber,
 		controlAPI:           opts.ControlAPI,
 		latency:              max(opts.Latency, 0),
 		tenants:              map[string]*Tenant{},

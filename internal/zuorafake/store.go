@@ -13,8 +13,11 @@ type Numbering struct {
 
 // SequenceSet is a set as it appears on the wire.
 type SequenceSet struct {
-	ID         string     `json:"id,omitempty"`
-	Name       string     `json:"name"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+	// Number is the sequenceSetNumber given on create, "" for none. It
+	// is shown in answers only with Options.ReadShowsSequenceSetNumber.
+	Number     string     `json:"sequenceSetNumber,omitempty"`
 	Invoice    *Numbering `json:"invoice,omitempty"`
 	CreditMemo *Numbering `json:"creditMemo,omitempty"`
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
@@ -167,6 +170,9 @@ func (t *Tenant) removeLocked(i int) {
 // present is a stored set as the API shows it.
 func (t *Tenant) presentLocked(set *SequenceSet) SequenceSet {
 	out := set.clone()
+	if !t.s.showsNumber {
+		out.Number = ""
+	}
 	if t.s.inheritPaymentRefund {
 		def := SequenceSet{}
 		if _, d := t.findLocked(t.defaultID); d != nil {
