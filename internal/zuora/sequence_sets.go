@@ -48,8 +48,11 @@ func (n *Numbering) UnmarshalJSON(data []byte) error {
 // SequenceSet is Zuora's numbering configuration for billing documents.
 // Payment and Refund are nil when Zuora reports none.
 type SequenceSet struct {
-	ID         string     `json:"id,omitempty"`
-	Name       string     `json:"name"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+	// Number is the set's sequenceSetNumber: sent only by a create, set
+	// only then; "" when none was given or Zuora's answer leaves it out.
+	Number     string     `json:"sequenceSetNumber,omitempty"`
 	Invoice    *Numbering `json:"invoice,omitempty"`
 	CreditMemo *Numbering `json:"creditMemo,omitempty"`
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
@@ -226,7 +229,7 @@ func oneNamed(sets []SequenceSet, name string) (SequenceSet, error) {
 	}
 	switch {
 	case len(match) == 0:
-		return SequenceSet{}, fmt.Errorf("no sequence set is named %q", name)
+		return SequenceSet{}, fmt.Errorf("%w %q", errNoSetNamed, name)
 	case len(match) > 1:
 		return SequenceSet{}, fmt.Errorf("%d sequence sets are named %q (%s): use the ID of one", len(match), name, strings.Join(ids, ", "))
 	case match[0].ID == "":
