@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -253,4 +255,34 @@ func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testin
 		t.Errorf("state after the import: %+v", rs)
 	}
 	cli.planIsEmpty()
+}
+
+// TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a
+// set's number in the resource it finds when the tenant reports it.
+func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	numbered := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
+		Name: "LISTED", Number: "SS-LISTED",
+		Invoice:    &zuorafake.Numbering{Prefix: "LI", StartNumber: 1},
+		CreditMemo: &zuorafake.Numbering{Prefix: "LC", StartNumber: 1},
+		DebitMemo:  &zuorafake.Numbering{Prefix: "LD", StartNumber: 1},
+	})
+	identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(numbered.ID), "host": knownvalue.StringExact(env.url)}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   queryClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + minimalResource},
+			{
+				Query:  true,
+				Config: listBlock("all", "include_resource = true"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectResourceKnownValues("zuora_sequence_set.all", queryfilter.ByResourceIdentity(identity),
+						[]querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: knownvalue.StringExact("SS-LISTED")},
+						}),
+				},
+			},
+		},
+	})
 }
