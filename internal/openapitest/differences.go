@@ -79,8 +79,8 @@ var Differences = []Difference{
 		Stricter: true,
 		Apply: func(doc *openapi3.T) {
 			p := doc.Components.Parameters["GLOBAL_REQUEST_pageSize_sequence_set"].Value.Schema.Value
-			p.Max = openapi3.Float64Ptr(ListPageSizeMax)
-			p.Min = openapi3.Float64Ptr(1)
+			p.Max = openapi3.Ptr(float64(ListPageSizeMax))
+			p.Min = openapi3.Ptr(1.0)
 		},
 	},
 	{
@@ -115,7 +115,7 @@ var Differences = []Difference{
 		Stricter: true,
 		Apply: func(doc *openapi3.T) {
 			tightenRequestNumbering(doc, func(_, start *openapi3.Schema) {
-				start.Min = openapi3.Float64Ptr(1)
+				start.Min = openapi3.Ptr(1.0)
 			})
 		},
 	},

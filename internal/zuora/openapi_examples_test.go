@@ -104,7 +104,7 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if set := got.(SequenceSet); set.Name != "TOKEN-OK" {
+				if set, _ := got.(SequenceSet); set.Name != "TOKEN-OK" {
 					t.Errorf("read %+v", set)
 				}
 			},
@@ -113,7 +113,7 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sets := got.([]SequenceSet)
+			sets, _ := got.([]SequenceSet)
 			if len(sets) != 3 {
 				t.Fatalf("%d sets", len(sets))
 			}
@@ -127,7 +127,7 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			set := got.(SequenceSet)
+			set, _ := got.(SequenceSet)
 			if set.ID != "402892c74c9193cd014c96bbe7c101f9" || set.Name != "FR" || set.Invoice.Prefix != "FINV" ||
 				set.CreditMemo.Prefix != "FCM" || set.DebitMemo.Prefix != "FDM" || set.Payment.Prefix != "FP-" ||
 				set.Refund.Prefix != "FR-" || set.Refund.StartNumber != 10 || set.Number != "" {
@@ -141,7 +141,8 @@ func TestDocumentedExamplesDecode(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The example has no id: the one asked for is filled in.
-			wantSet(t, got.(SequenceSet), anID, "FR", "F", 10)
+			set, _ := got.(SequenceSet)
+			wantSet(t, set, anID, "FR", "F", 10)
 		}},
 		"GET_SequenceSet 4XX":    {call: get, check: documentedError(http.StatusBadRequest)},
 		"GET_SequenceSet 500":    {call: get, check: documentedError(http.StatusInternalServerError)},
