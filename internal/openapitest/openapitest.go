@@ -151,8 +151,8 @@ func (c *Checker) route(method string, u *url.URL) (*routers.Route, map[string]s
 	return route, params, nil
 }
 
-func (c *Checker) options() *openapi3filter.Options {
-	return &openapi3filter.Options{
+func (c *Checker) options(route *routers.Route) *openapi3filter.Options {
+	opts := &openapi3filter.Options{
 		IncludeResponseStatus: true,
 		SkipSettingDefaults:   true,
 		// Zuora answers carry fields the document does not list; unknown
@@ -163,6 +163,12 @@ func (c *Checker) options() *openapi3filter.Options {
 			openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122)),
 		},
 	}
+	if route.Operation.Security != nil && len(*route.Operation.Security) == 0 {
+		// The token call carries the client secret one way and the
+		// token the other: a violation names the field, never its value.
+		opts.SchemaValidationOptions = append(opts.SchemaValidationOptions, openapi3.DisableSchemaErrorDetails())
+	}
+	return opts
 }
 
 // bearerPresent is the document's bearerAuth: an Authorization: Bearer
@@ -188,7 +194,7 @@ func (c *Checker) requestInput(x Exchange, route *routers.Route, params map[stri
 		req.ContentLength = int64(len(x.Body))
 	}
 	return &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: route, Options: c.options(),
+		Request: req, PathParams: params, Route: route, Options: c.options(route),
 	}
 }
 
@@ -220,7 +226,7 @@ func (c *Checker) CheckAnswer(x Exchange) error {
 		RequestValidationInput: c.requestInput(x, route, params),
 		Status:                 x.Status,
 		Header:                 x.RespHeader,
-		Options:                c.options(),
+		Options:                c.options(route),
 	}
 	in.SetBodyBytes(x.RespBody)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {

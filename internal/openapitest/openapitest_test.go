@@ -88,7 +88,10 @@ func TestDeliberateViolationsAreCaught(t *testing.T) {
 		{"a track id over 64 characters", request("GET", "/v1/sequence-sets/abc", "", "Zuora-Track-Id", strings.Repeat("t", 65)), false, "GET_SequenceSet", "header Zuora-Track-Id"},
 		{"a 35-character client id", Exchange{Method: "POST", URL: &url.URL{Path: "/oauth/token"},
 			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
-			Body:   []byte("client_id=" + reqID35 + "&client_secret=s&grant_type=client_credentials")}, false, "createToken", "client_id"},
+			Body:   []byte("client_id=" + reqID35 + "&client_secret=s3cr3t&grant_type=client_credentials")}, false, "createToken", "client_id"},
+		{"a secret over 42 characters", Exchange{Method: "POST", URL: &url.URL{Path: "/oauth/token"},
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Body:   []byte("client_id=" + reqID36 + "&grant_type=client_credentials&client_secret=" + strings.Repeat("s3cr3t", 8))}, false, "createToken", "client_secret"},
 
 		{"a 35-character Zuora-Request-Id", answered(request("GET", "/v1/sequence-sets/abc", ""), 200, `{"success":true,"name":"FR"}`, "Zuora-Request-Id", reqID35), true, "GET_SequenceSet", "header Zuora-Request-Id"},
 		{"a 35-character requestId in an error body", answered(request("DELETE", "/v1/sequence-sets/abc", ""), 404, strings.Replace(okError, reqID36, reqID35, 1)), true, "DELETE_SequenceSet", "body requestId"},
@@ -111,6 +114,9 @@ func TestDeliberateViolationsAreCaught(t *testing.T) {
 			var v *Violation
 			if !errors.As(err, &v) {
 				t.Fatalf("not caught: %v", err)
+			}
+			if tc.op == "createToken" && strings.Contains(v.Error(), "client_secret=") || strings.Contains(v.Error(), "s3cr3t") {
+				t.Errorf("the report shows the secret: %v", v)
 			}
 			if v.Operation != tc.op || !strings.Contains(v.Field+" "+v.Err.Error(), tc.field) {
 				t.Errorf("caught as %s %q (%v), want operation %s naming %q", v.Operation, v.Field, v.Err, tc.op, tc.field)

@@ -82,81 +82,91 @@ func numberIs(v string) statecheck.StateCheck {
 // read it with the data source, whether or not the tenant's answers carry it.
 func TestAccSequenceSetNumber_lifecycle(t *testing.T) {
 	for _, mode := range numberModes {
-		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: mode.shows})
-			spec := fullSet()
-			renamed := spec
-			renamed.name = "FR-2"
-			var puts int
-			mark := func() { puts = env.putCount() }
-			dataByNumber := `
+		for _, reads := range []string{"", "read_from_listing = false"} {
+			legs := map[string]string{"": "reads from the listing", "read_from_listing = false": "reads by ID"}
+			t.Run(mode.name+"/"+legs[reads], func(t *testing.T) {
+				lifecycleOfANumber(t, mode.shows, reads)
+			})
+		}
+	}
+}
+
+// lifecycleOfANumber is one leg of TestAccSequenceSetNumber_lifecycle;
+// reads is a provider line choosing how reads are served.
+func lifecycleOfANumber(t *testing.T, shows bool, reads string) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
+	block := env.providerBlock(reads)
+	spec := fullSet()
+	renamed := spec
+	renamed.name = "FR-2"
+	var puts int
+	mark := func() { puts = env.putCount() }
+	dataByNumber := `
 data "zuora_sequence_set" "by_number" {
   sequence_set_number = zuora_sequence_set.test.sequence_set_number
 }
 data "zuora_sequence_sets" "all" {}
 `
-			var listed knownvalue.Check = knownvalue.Null() // the listing does not say
-			if mode.shows {
-				listed = knownvalue.StringExact("SS-FR")
-			}
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
-				Steps: []resource.TestStep{
-					{
-						Config:            env.providerBlock() + numberedHCL(spec, "SS-FR"),
-						ConfigStateChecks: append(stateMatches(spec), numberIs("SS-FR")),
-						Check:             env.fakeHoldsNumber("FR", "SS-FR"),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{
-								plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
-							},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-					},
-					{
-						// An update in place never sends the number.
-						Config:            env.providerBlock() + numberedHCL(renamed, "SS-FR"),
-						ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
-						Check:             resource.ComposeAggregateTestCheckFunc(env.lastPutSentOnly("name"), env.fakeHoldsNumber("FR-2", "SS-FR")),
-					},
-					{
-						// A change is refused at plan time, and nothing is sent.
-						PreConfig:   mark,
-						Config:      env.providerBlock() + numberedHCL(renamed, "SS-OTHER"),
-						ExpectError: errRe("sequence_set_number", `is "SS-FR" for this set`, `"SS-OTHER"`, "cannot change it"),
-					},
-					{
-						// Left out of the configuration, the number stays.
-						Config:            env.providerBlock() + numberedHCL(renamed, ""),
-						ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
-						Check:             resource.ComposeAggregateTestCheckFunc(env.noPutSince(&puts), env.fakeHoldsNumber("FR-2", "SS-FR")),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-					},
-					{
-						// Import by number records the number.
-						ResourceName:      resourceAddr,
-						ImportState:       true,
-						ImportStateId:     "SS-FR",
-						ImportStateVerify: true,
-					},
-					{
-						Config: env.providerBlock() + numberedHCL(renamed, "SS-FR") + dataByNumber,
-						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.CompareValuePairs("data.zuora_sequence_set.by_number", tfjsonpath.New("id"),
-								resourceAddr, tfjsonpath.New("id"), compare.ValuesSame()),
-							statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New("name"), knownvalue.StringExact("FR-2")),
-							statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
-							statecheck.ExpectKnownValue("data.zuora_sequence_sets.all",
-								tfjsonpath.New("sequence_sets").AtSliceIndex(1).AtMapKey(sequenceSetNumberAttr), listed),
-						},
-					},
-				},
-			})
-		})
+	var listed knownvalue.Check = knownvalue.Null() // the listing does not say
+	if shows {
+		listed = knownvalue.StringExact("SS-FR")
 	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.onlyDefaultLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:            block + numberedHCL(spec, "SS-FR"),
+				ConfigStateChecks: append(stateMatches(spec), numberIs("SS-FR")),
+				Check:             env.fakeHoldsNumber("FR", "SS-FR"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// An update in place never sends the number.
+				Config:            block + numberedHCL(renamed, "SS-FR"),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.lastPutSentOnly("name"), env.fakeHoldsNumber("FR-2", "SS-FR")),
+			},
+			{
+				// A change is refused at plan time, and nothing is sent.
+				PreConfig:   mark,
+				Config:      block + numberedHCL(renamed, "SS-OTHER"),
+				ExpectError: errRe("sequence_set_number", `is "SS-FR" for this set`, `"SS-OTHER"`, "cannot change it"),
+			},
+			{
+				// Left out of the configuration, the number stays.
+				Config:            block + numberedHCL(renamed, ""),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.noPutSince(&puts), env.fakeHoldsNumber("FR-2", "SS-FR")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Import by number records the number.
+				ResourceName:      resourceAddr,
+				ImportState:       true,
+				ImportStateId:     "SS-FR",
+				ImportStateVerify: true,
+			},
+			{
+				Config: block + numberedHCL(renamed, "SS-FR") + dataByNumber,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("data.zuora_sequence_set.by_number", tfjsonpath.New("id"),
+						resourceAddr, tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New("name"), knownvalue.StringExact("FR-2")),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+					statecheck.ExpectKnownValue("data.zuora_sequence_sets.all",
+						tfjsonpath.New("sequence_sets").AtSliceIndex(1).AtMapKey(sequenceSetNumberAttr), listed),
+				},
+			},
+		},
+	})
 }
 
 // TestAccSequenceSetNumber_withoutOneNothingChanges: a configuration
