@@ -44,6 +44,10 @@ func main() {
 	}
 }
 
+// serveHandler is what the command serves: the fake itself. Its tests
+// wrap it to check every answer against Zuora's OpenAPI document.
+var serveHandler = func(fake *zuorafake.Server) http.Handler { return fake }
+
 type config struct {
 	addr, clientID, clientSecret, entities, urlFile string
 	tokenLifetime, latency, timeout, rateWindow     time.Duration
@@ -162,7 +166,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "zuorafake control API: %s/_fake/state\n", url)
 	}
 
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serveHandler(fake), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
