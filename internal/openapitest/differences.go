@@ -4,11 +4,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// Difference is one deliberate departure of the project's contract
-// (/work/shared/zuora-api.md, copied nowhere: cite its sections) from
-// Zuora's OpenAPI document. Each one either changes the document before
-// any check runs (Apply) or exempts an exchange (Exempt); nothing outside
-// this table is tolerated.
+// Difference is one deliberate departure of the project's API contract
+// (zuora-api.md in the project's shared notes, cited by section; its
+// section 8 lists these) from Zuora's OpenAPI document. Each one either
+// changes the document before any check runs (Apply) or exempts an
+// exchange (Exempt); nothing outside this table is tolerated. Exchanges
+// with paths or methods the document does not declare (the local Zuora's
+// /_fake/ control API, tests of unknown paths) have nothing to be checked
+// against and are counted apart.
 type Difference struct {
 	Name   string // short handle, used in messages
 	Source string // where the contract says so
