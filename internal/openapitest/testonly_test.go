@@ -1,7 +1,12 @@
 package openapitest
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -26,5 +31,21 @@ func TestProductBinariesDoNotLoadTheDocument(t *testing.T) {
 		if strings.HasPrefix(dep, "github.com/getkin/") || strings.HasSuffix(dep, "/internal/openapitest") {
 			t.Errorf("a product binary depends on %s", dep)
 		}
+	}
+}
+
+// TestCopyMatchesTheSharedDocument: where the project's shared notes sit
+// beside the clone (as in CI), the committed copy must be the same
+// document, so an update of Zuora's document cannot go unnoticed.
+func TestCopyMatchesTheSharedDocument(t *testing.T) {
+	shared, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "zuora-openapi.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no shared/ beside the clone")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shared, documentYAML) {
+		t.Fatal("internal/openapitest/zuora-openapi.yaml differs from shared/zuora-openapi.yaml: copy the new document here and review the differences table")
 	}
 }
