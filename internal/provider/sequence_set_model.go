@@ -59,15 +59,16 @@ var documentTypes = []documentType{
 
 // sequenceSetModel is a set as the resource and the data sources hold it.
 type sequenceSetModel struct {
-	ID   types.String `tfsdk:"id"`
-	Name types.String `tfsdk:"name"`
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Invoice    types.Object `tfsdk:"invoice"`
+	CreditMemo types.Object `tfsdk:"credit_memo"`
+	DebitMemo  types.Object `tfsdk:"debit_memo"`
+	Payment    types.Object `tfsdk:"payment"`
+	Refund     types.Object `tfsdk:"refund"`
+
 	// SequenceSetNumber is Zuora's sequenceSetNumber (sequence_set_number.go).
 	SequenceSetNumber types.String `tfsdk:"sequence_set_number"`
-	Invoice           types.Object `tfsdk:"invoice"`
-	CreditMemo        types.Object `tfsdk:"credit_memo"`
-	DebitMemo         types.Object `tfsdk:"debit_memo"`
-	Payment           types.Object `tfsdk:"payment"`
-	Refund            types.Object `tfsdk:"refund"`
 }
 
 // numberingModel is one container: a prefix and a start number.

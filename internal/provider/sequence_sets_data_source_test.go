@@ -65,13 +65,14 @@ data "zuora_sequence_set" "default" {
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.all", tfjsonpath.New("sequence_sets"), knownvalue.ListSizeExact(45)),
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.all", tfjsonpath.New("sequence_sets").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("DEFAULT")),
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.all", tfjsonpath.New("sequence_sets").AtSliceIndex(44), knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"id":                  knownvalue.StringExact(last.ID),
-					"name":                knownvalue.StringExact(last.Name),
-					"invoice":             numberingValue(last.Invoice.Prefix, last.Invoice.StartNumber),
-					"credit_memo":         numberingValue(last.CreditMemo.Prefix, 1),
-					"debit_memo":          numberingValue(last.DebitMemo.Prefix, 1),
-					"payment":             knownvalue.Null(), // odd: seeded without payment
-					"refund":              knownvalue.Null(),
+					"id":          knownvalue.StringExact(last.ID),
+					"name":        knownvalue.StringExact(last.Name),
+					"invoice":     numberingValue(last.Invoice.Prefix, last.Invoice.StartNumber),
+					"credit_memo": numberingValue(last.CreditMemo.Prefix, 1),
+					"debit_memo":  numberingValue(last.DebitMemo.Prefix, 1),
+					"payment":     knownvalue.Null(), // odd: seeded without payment
+					"refund":      knownvalue.Null(),
+
 					"sequence_set_number": knownvalue.Null(), // created without one
 				})),
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.one", tfjsonpath.New("sequence_sets"), knownvalue.ListSizeExact(1)),

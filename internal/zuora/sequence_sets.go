@@ -48,16 +48,17 @@ func (n *Numbering) UnmarshalJSON(data []byte) error {
 // SequenceSet is Zuora's numbering configuration for billing documents.
 // Payment and Refund are nil when Zuora reports none.
 type SequenceSet struct {
-	ID   string `json:"id,omitempty"`
-	Name string `json:"name"`
-	// Number is the set's sequenceSetNumber: sent only by a create, set
-	// only then; "" when none was given or Zuora's answer leaves it out.
-	Number     string     `json:"sequenceSetNumber,omitempty"`
+	ID         string     `json:"id,omitempty"`
+	Name       string     `json:"name"`
 	Invoice    *Numbering `json:"invoice,omitempty"`
 	CreditMemo *Numbering `json:"creditMemo,omitempty"`
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
 	Payment    *Numbering `json:"payment,omitempty"`
 	Refund     *Numbering `json:"refund,omitempty"`
+
+	// Number is the set's sequenceSetNumber: sent only by a create, set
+	// only then; "" when none was given or Zuora's answer leaves it out.
+	Number string `json:"sequenceSetNumber,omitempty"`
 }
 
 // NumberingPatch changes a prefix, a start number, or both.

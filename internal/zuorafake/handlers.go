@@ -18,14 +18,15 @@ type wireNumbering struct {
 }
 
 type wireSet struct {
-	Name *string `json:"name"`
-	// Number is sequenceSetNumber: create only.
-	Number     *string        `json:"sequenceSetNumber"`
+	Name       *string        `json:"name"`
 	Invoice    *wireNumbering `json:"invoice"`
 	CreditMemo *wireNumbering `json:"creditMemo"`
 	DebitMemo  *wireNumbering `json:"debitMemo"`
 	Payment    *wireNumbering `json:"payment"`
 	Refund     *wireNumbering `json:"refund"`
+
+	// Number is sequenceSetNumber: create only.
+	Number *string `json:"sequenceSetNumber"`
 }
 
 func (w *wireSet) container(d docType) *wireNumbering {

@@ -13,16 +13,17 @@ type Numbering struct {
 
 // SequenceSet is a set as it appears on the wire.
 type SequenceSet struct {
-	ID   string `json:"id,omitempty"`
-	Name string `json:"name"`
-	// Number is the sequenceSetNumber given on create, "" for none. It
-	// is shown in answers only with Options.ReadShowsSequenceSetNumber.
-	Number     string     `json:"sequenceSetNumber,omitempty"`
+	ID         string     `json:"id,omitempty"`
+	Name       string     `json:"name"`
 	Invoice    *Numbering `json:"invoice,omitempty"`
 	CreditMemo *Numbering `json:"creditMemo,omitempty"`
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
 	Payment    *Numbering `json:"payment,omitempty"`
 	Refund     *Numbering `json:"refund,omitempty"`
+
+	// Number is the sequenceSetNumber given on create, "" for none. It
+	// is shown in answers only with Options.ReadShowsSequenceSetNumber.
+	Number string `json:"sequenceSetNumber,omitempty"`
 }
 
 // docType names a container by its JSON key.
