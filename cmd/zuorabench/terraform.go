@@ -109,7 +109,7 @@ func (w *workspace) terraform(ctx context.Context, args ...string) (time.Duratio
 		"TF_CLI_CONFIG_FILE="+w.rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		wrapEnv+"="+w.plugin.binary, rssFileEnv+"="+rssFile,
 		"ZUORABENCH_PROFILE_DIR="+w.profileDir,
-		"ZUORA_HOST="+w.url, "ZUORA_CLIENT_ID=zuorafake-client-id", "ZUORA_CLIENT_SECRET=zuorafake-client-secret",
+		"ZUORA_HOST="+w.url, "ZUORA_CLIENT_ID=zuorafake-client-id-0000000000000000", "ZUORA_CLIENT_SECRET=zuorafake-client-secret",
 	)
 	cmd.Env = append(cmd.Env, w.extraEnv...)
 	var out bytes.Buffer

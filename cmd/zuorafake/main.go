@@ -44,10 +44,15 @@ func main() {
 	}
 }
 
+// serveHandler is what the command serves: the fake itself. Its tests
+// wrap it to check every answer against Zuora's OpenAPI document.
+var serveHandler = func(fake *zuorafake.Server) http.Handler { return fake }
+
 type config struct {
 	addr, clientID, clientSecret, entities, urlFile string
 	tokenLifetime, latency, timeout, rateWindow     time.Duration
 	control, readOmitsID, inherit, showVersion      bool
+	showsNumber                                     bool
 	rateLimit                                       int
 }
 
@@ -67,6 +72,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 0, "exit by itself after this long (0 = never)")
 	fs.BoolVar(&c.readOmitsID, "read-omits-id", false, "leave \"id\" out of GET /v1/sequence-sets/{id}")
 	fs.BoolVar(&c.inherit, "read-shows-inherited", false, "show the DEFAULT set's payment/refund on sets created without them")
+	fs.BoolVar(&c.showsNumber, "read-shows-number", false, "show a set's sequenceSetNumber in read, list and create answers")
 	fs.IntVar(&c.rateLimit, "rate-limit", 50000, "API requests allowed per -rate-window")
 	fs.DurationVar(&c.rateWindow, "rate-window", time.Minute, "the rate limiter's window")
 	fs.BoolVar(&c.showVersion, "version", false, "print the release and exit")
@@ -137,6 +143,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		ControlAPI:                      c.control,
 		ReadOmitsID:                     c.readOmitsID,
 		ReadShowsInheritedPaymentRefund: c.inherit,
+		ReadShowsSequenceSetNumber:      c.showsNumber,
 		RateLimit:                       c.rateLimit,
 		RateLimitWindow:                 c.rateWindow,
 	})
@@ -162,7 +169,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "zuorafake control API: %s/_fake lists its routes\n", url)
 	}
 
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serveHandler(fake), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -21,6 +21,7 @@ import (
 // the channel its result arrives on.
 func start(t *testing.T, ctx context.Context, args ...string) (<-chan string, <-chan error) {
 	t.Helper()
+	checkAnswers(t)
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {

@@ -34,7 +34,7 @@ echo "Local Zuora at $url"
 
 # Terraform installs the provider from the mirror: no registry access.
 export TF_CLI_CONFIG_FILE="$root/mirror/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
-export ZUORA_HOST="$url" ZUORA_CLIENT_ID="zuorafake-client-id" ZUORA_CLIENT_SECRET="zuorafake-client-secret"
+export ZUORA_HOST="$url" ZUORA_CLIENT_ID="zuorafake-client-id-0000000000000000" ZUORA_CLIENT_SECRET="zuorafake-client-secret"
 tf_version=$("$terraform" version)
 echo "Client: ${tf_version%%$'\n'*} ($terraform)"
 cp examples/demo/*.tf examples/demo/*.tfvars "$work/"

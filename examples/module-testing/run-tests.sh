@@ -54,7 +54,7 @@ fi
 # Point the provider at it: its URL and its fixed client credentials.
 ZUORA_HOST="$(cat "$url_file")"
 export ZUORA_HOST
-export ZUORA_CLIENT_ID=zuorafake-client-id
+export ZUORA_CLIENT_ID=zuorafake-client-id-0000000000000000
 export ZUORA_CLIENT_SECRET=zuorafake-client-secret
 echo "Local Zuora at $ZUORA_HOST (pid $fake_pid)"
 

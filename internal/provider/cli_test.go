@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/openapitest"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -49,7 +50,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(openapitest.Main(m, "internal/provider"))
 }
 
 // shortBackoff keeps the fake's faults from slowing tests down.

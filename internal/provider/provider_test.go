@@ -35,7 +35,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	t.Helper()
 	env := &testEnv{fake: zuorafake.New(opts)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(conformant(t, env.fake, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/") {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -44,7 +44,7 @@ func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 			env.mu.Unlock()
 		}
 		env.fake.ServeHTTP(w, r)
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	env.url = srv.URL
 	return env

@@ -33,25 +33,32 @@ func (d *sequenceSetDataSource) Metadata(_ context.Context, req datasource.Metad
 func (d *sequenceSetDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := sequenceSetDataAttributes()
 	attrs["id"] = schema.StringAttribute{
-		MarkdownDescription: "ID of the sequence set to read (32 hexadecimal characters). Exactly one of `id` and `name` is required.",
+		MarkdownDescription: "ID of the sequence set to read (32 hexadecimal characters). Exactly one of `id`, `name` and `sequence_set_number` is required.",
 		Optional:            true,
 		Computed:            true,
 		Validators:          []validator.String{stringvalidator.RegexMatches(sequenceSetIDRegex, "must be 32 hexadecimal characters")},
 	}
 	attrs["name"] = schema.StringAttribute{
-		MarkdownDescription: "Name of the sequence set to read, e.g. `DEFAULT`. Exactly one of `id` and `name` is required.",
+		MarkdownDescription: "Name of the sequence set to read, e.g. `DEFAULT`. Exactly one of `id`, `name` and `sequence_set_number` is required.",
 		Optional:            true,
 		Computed:            true,
 	}
+	attrs[sequenceSetNumberAttr] = schema.StringAttribute{
+		MarkdownDescription: "Zuora's number of the sequence set to read (`sequenceSetNumber`). Exactly one of `id`, `name` " +
+			"and `sequence_set_number` is required. Read by ID or name, it is the number Zuora reports, null when it reports none.",
+		Optional:   true,
+		Computed:   true,
+		Validators: sequenceSetNumberValidators(),
+	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one Zuora sequence set, by ID or by name.",
+		MarkdownDescription: "Reads one Zuora sequence set, by ID, by name or by its sequence set number.",
 		Attributes:          attrs,
 	}
 }
 
 func (d *sequenceSetDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name"), path.MatchRoot(sequenceSetNumberAttr)),
 	}
 }
 
@@ -81,6 +88,13 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
 			return
 		}
+	} else if number := cfg.SequenceSetNumber.ValueString(); number != "" {
+		found, err := sequenceSetByNumber(ctx, d.client, number)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root(sequenceSetNumberAttr), "Cannot read Zuora sequence set "+number, err.Error())
+			return
+		}
+		set = found
 	} else {
 		name := cfg.Name.ValueString()
 		found, err := findOneByName(ctx, d.client, name)

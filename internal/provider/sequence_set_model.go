@@ -66,6 +66,9 @@ type sequenceSetModel struct {
 	DebitMemo  types.Object `tfsdk:"debit_memo"`
 	Payment    types.Object `tfsdk:"payment"`
 	Refund     types.Object `tfsdk:"refund"`
+
+	// SequenceSetNumber is Zuora's sequenceSetNumber (sequence_set_number.go).
+	SequenceSetNumber types.String `tfsdk:"sequence_set_number"`
 }
 
 // numberingModel is one container: a prefix and a start number.
@@ -107,7 +110,7 @@ func numberingFromObject(ctx context.Context, obj types.Object) (*zuora.Numberin
 
 // modelFromAPI builds the model of a set as Zuora reports it.
 func modelFromAPI(set zuora.SequenceSet) sequenceSetModel {
-	m := sequenceSetModel{ID: types.StringValue(set.ID), Name: types.StringValue(set.Name)}
+	m := sequenceSetModel{ID: types.StringValue(set.ID), Name: types.StringValue(set.Name), SequenceSetNumber: numberValue(set.Number)}
 	for _, dt := range documentTypes {
 		*dt.model(&m) = numberingObject(*dt.api(&set))
 	}
@@ -117,7 +120,7 @@ func modelFromAPI(set zuora.SequenceSet) sequenceSetModel {
 // apiFromModel builds the API form of a planned set.
 func apiFromModel(ctx context.Context, m sequenceSetModel) (zuora.SequenceSet, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	set := zuora.SequenceSet{ID: m.ID.ValueString(), Name: m.Name.ValueString()}
+	set := zuora.SequenceSet{ID: m.ID.ValueString(), Name: m.Name.ValueString(), Number: m.SequenceSetNumber.ValueString()}
 	for _, dt := range documentTypes {
 		n, d := numberingFromObject(ctx, *dt.model(&m))
 		diags.Append(d...)
@@ -129,7 +132,7 @@ func apiFromModel(ctx context.Context, m sequenceSetModel) (zuora.SequenceSet, d
 // sequenceSetDataAttributes are the read-only containers of a set in the
 // data sources, named as in the resource.
 func sequenceSetDataAttributes() map[string]dsschema.Attribute {
-	attrs := map[string]dsschema.Attribute{}
+	attrs := map[string]dsschema.Attribute{sequenceSetNumberAttr: sequenceSetNumberDataAttribute()}
 	for _, dt := range documentTypes {
 		attrs[dt.attr] = dsschema.SingleNestedAttribute{
 			MarkdownDescription: fmt.Sprintf("Numbering of %s; null when Zuora reports none.", dt.label),

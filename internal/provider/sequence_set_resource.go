@@ -53,6 +53,7 @@ func (r *sequenceSetResource) Schema(ctx context.Context, _ resource.SchemaReque
 			Required:   true,
 			Validators: nameValidators(),
 		},
+		sequenceSetNumberAttr: sequenceSetNumberResourceAttribute(),
 	}
 	for _, dt := range documentTypes {
 		attrs[dt.attr] = numberingResourceAttribute(dt)
@@ -193,6 +194,7 @@ func mergeAnswer(plan sequenceSetModel, created zuora.SequenceSet) sequenceSetMo
 	if created.Name == "" {
 		state.Name = plan.Name
 	}
+	state.SequenceSetNumber = plan.SequenceSetNumber // as planned; the next refresh reads Zuora's
 	for _, dt := range documentTypes {
 		planned := *dt.model(&plan)
 		if dt.model(&state).IsNull() && !planned.IsUnknown() {
@@ -235,6 +237,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	next := sequenceSetResourceModel{modelFromAPI(set), state.Timeouts}
+	keepNumberUnlessReported(&next.sequenceSetModel, set, state.SequenceSetNumber)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
 
@@ -348,7 +351,8 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
-// ImportState accepts the set's ID or its name (looked up in Zuora), or an
+// ImportState accepts the set's ID, its name or its number (looked up in
+// Zuora, a name first), or an
 // identity (Terraform 1.12+) with the ID.
 func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID == "" {
@@ -364,11 +368,14 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	id := strings.TrimSpace(req.ID)
 	if !sequenceSetIDRegex.MatchString(id) {
-		found, err := findOneByName(ctx, r.client, id)
+		found, byNumber, err := findOneByNameOrNumber(ctx, r.client, id)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error()+
-				"\n\nAn import ID is the set's ID (32 hexadecimal characters) or its exact name.")
+				"\n\nAn import ID is the set's ID (32 hexadecimal characters), its exact name, or its sequence set number.")
 			return
+		}
+		if byNumber {
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(sequenceSetNumberAttr), found.Number)...)
 		}
 		id = found.ID
 	}

@@ -72,6 +72,8 @@ data "zuora_sequence_set" "default" {
 					"debit_memo":  numberingValue(last.DebitMemo.Prefix, 1),
 					"payment":     knownvalue.Null(), // odd: seeded without payment
 					"refund":      knownvalue.Null(),
+
+					"sequence_set_number": knownvalue.Null(), // created without one
 				})),
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.one", tfjsonpath.New("sequence_sets"), knownvalue.ListSizeExact(1)),
 				statecheck.ExpectKnownValue("data.zuora_sequence_sets.one", tfjsonpath.New("sequence_sets").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringExact(last.ID)),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/openapitest"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -21,7 +22,7 @@ import (
 func startFake(t *testing.T, opts zuorafake.Options) (*zuorafake.Server, string) {
 	t.Helper()
 	fake := zuorafake.New(opts)
-	srv := httptest.NewServer(fake)
+	srv := httptest.NewServer(conformantFake(t, fake))
 	t.Cleanup(srv.Close)
 	return fake, srv.URL
 }
@@ -41,6 +42,7 @@ func newTestClient(t *testing.T, baseURL string, tune ...func(*Config)) *Client 
 	for _, f := range tune {
 		f(&cfg)
 	}
+	cfg.HTTPClient = conformantHTTP(t, cfg.HTTPClient)
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -252,7 +254,8 @@ func sampleSet45(i int) zuorafake.SequenceSet {
 func TestZuoraRulesBecomeAPIErrors(t *testing.T) {
 	for _, mode := range errorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			ctx := context.Background()
+			// Some of these break the contract's rules on purpose.
+			ctx := openapitest.BreaksContract(context.Background())
 			fake, url := startFake(t, zuorafake.Options{})
 			c := newTestClient(t, url, apiVersion(mode.version))
 			if _, err := c.CreateSequenceSet(ctx, sampleSet("TAKEN", "T")); err != nil {

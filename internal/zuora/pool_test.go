@@ -19,7 +19,7 @@ import (
 func TestConnectionsAreReusedAtTerraformParallelism(t *testing.T) {
 	fake := zuorafake.New(zuorafake.Options{Latency: 20 * time.Millisecond})
 	var opened atomic.Int64
-	srv := httptest.NewUnstartedServer(fake)
+	srv := httptest.NewUnstartedServer(conformantFake(t, fake))
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			opened.Add(1)

@@ -59,6 +59,10 @@ type SequenceSet struct {
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
 	Payment    *Numbering `json:"payment,omitempty"`
 	Refund     *Numbering `json:"refund,omitempty"`
+
+	// Number is the set's sequenceSetNumber: sent only by a create, set
+	// only then; "" when none was given or Zuora's answer leaves it out.
+	Number string `json:"sequenceSetNumber,omitempty"`
 }
 
 // NumberingPatch changes a prefix, a start number, or both.
@@ -236,7 +240,7 @@ func oneNamed(sets []SequenceSet, name string) (SequenceSet, error) {
 	}
 	switch {
 	case len(match) == 0:
-		return SequenceSet{}, fmt.Errorf("no sequence set is named %q", name)
+		return SequenceSet{}, fmt.Errorf("%w %q", errNoSetNamed, name)
 	case len(match) > 1:
 		return SequenceSet{}, fmt.Errorf("%d sequence sets are named %q (%s): use the ID of one", len(match), name, strings.Join(ids, ", "))
 	case match[0].ID == "":

@@ -34,7 +34,7 @@ func fuzzTenant(t *testing.T) (*Server, string, SequenceSet) {
 	req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	fake.ServeHTTP(rec, req)
+	conformant(t, fake).ServeHTTP(rec, req)
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -65,7 +65,7 @@ func send(t *testing.T, fake *Server, token, method, path string, body []byte, r
 		req.Header.Set("Zuora-Version", newVersion)
 	}
 	rec := httptest.NewRecorder()
-	fake.ServeHTTP(rec, req)
+	conformant(t, fake).ServeHTTP(rec, req)
 	var a fuzzAnswer
 	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || a.Success == nil {
 		t.Fatalf("%s %s answered %d with a body that is not a Zuora answer (%v): %q", method, path, rec.Code, err, rec.Body)

@@ -24,6 +24,9 @@ type wireSet struct {
 	DebitMemo  *wireNumbering `json:"debitMemo"`
 	Payment    *wireNumbering `json:"payment"`
 	Refund     *wireNumbering `json:"refund"`
+
+	// Number is sequenceSetNumber: create only.
+	Number *string `json:"sequenceSetNumber"`
 }
 
 func (w *wireSet) container(d docType) *wireNumbering {
@@ -173,18 +176,25 @@ func (s *Server) createSets(c *call, t *Tenant, _ string) answer {
 		if e != nil {
 			return c.errorAnswer(e.category, e.message)
 		}
-		cands[i] = candidate{field: field, set: set}
+		cands[i] = candidate{field: field, set: set, number: w.Number}
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := t.validateLocked(cands); e != nil {
+	e := t.validateLocked(cands)
+	if e == nil {
+		e = t.validateNumbersLocked(cands)
+	}
+	if e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
 	out := setsAnswer{Success: true, SequenceSets: make([]SequenceSet, 0, len(cands))}
 	for _, cand := range cands {
 		stored := cand.set.clone()
 		stored.ID = newHexID()
+		if cand.number != nil {
+			stored.Number = *cand.number
+		}
 		t.storeLocked(&stored)
 		out.SequenceSets = append(out.SequenceSets, t.presentLocked(&stored))
 	}
@@ -220,7 +230,7 @@ func (s *Server) listSets(c *call, t *Tenant, _ string) answer {
 	defer s.mu.Unlock()
 	var matched []*SequenceSet
 	for _, set := range t.sets {
-		if !filter || set.Name == name {
+		if !filter || matchesNameFilter(set, name) {
 			matched = append(matched, set)
 		}
 	}
@@ -240,7 +250,7 @@ func (s *Server) listSets(c *call, t *Tenant, _ string) answer {
 func (s *Server) readSet(c *call, t *Tenant, id string) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, set := t.findLocked(id)
+	_, set := t.findByIDOrNumberLocked(id)
 	if e := ruleFound(id, set != nil); e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
@@ -258,9 +268,12 @@ func (s *Server) updateSet(c *call, t *Tenant, id string) answer {
 	if e := decodeBody(c, &w); e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
+	if w.Number != nil {
+		return c.errorAnswer(catUnknownField, "Unrecognized field in the request body: sequenceSetNumber is set only during creation and cannot be updated.")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, set := t.findLocked(id)
+	_, set := t.findByIDOrNumberLocked(id)
 	if e := ruleFound(id, set != nil); e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
@@ -272,6 +285,7 @@ func (s *Server) updateSet(c *call, t *Tenant, id string) answer {
 		return c.errorAnswer(e.category, e.message)
 	}
 	merged.ID = set.ID
+	merged.Number = set.Number
 	*set = merged
 	t.notePrefixesLocked(set)
 	s.stats.Updated++
@@ -282,11 +296,11 @@ func (s *Server) updateSet(c *call, t *Tenant, id string) answer {
 func (s *Server) deleteSet(c *call, t *Tenant, id string) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, set := t.findLocked(id)
+	i, set := t.findByIDOrNumberLocked(id)
 	if e := ruleFound(id, set != nil); e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
-	if e := ruleDeletable(id == t.defaultID, t.assigned[id]); e != nil {
+	if e := ruleDeletable(set.ID == t.defaultID, t.assigned[set.ID]); e != nil {
 		return c.errorAnswer(e.category, e.message)
 	}
 	t.removeLocked(i)

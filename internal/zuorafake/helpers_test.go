@@ -41,7 +41,7 @@ type harness struct {
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
 	fake := New(opts)
-	srv := httptest.NewServer(fake)
+	srv := httptest.NewServer(conformant(t, fake))
 	t.Cleanup(srv.Close)
 	h := &harness{
 		t:       t,

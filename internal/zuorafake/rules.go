@@ -131,6 +131,8 @@ type candidate struct {
 	field string // "sequenceSets[2]" on create, "" on update
 	set   SequenceSet
 	old   *SequenceSet
+	// number is the sequenceSetNumber a create asks for, nil for none.
+	number *string
 }
 
 func joinField(base, name string) string {

@@ -22,7 +22,7 @@ const DefaultEntityID = "a1b2c3d4-0000-4000-8000-000000000001"
 
 // Default credentials accepted by /oauth/token.
 const (
-	DefaultClientID     = "zuorafake-client-id"
+	DefaultClientID     = "zuorafake-client-id-0000000000000000" // 36 characters, like Zuora's
 	DefaultClientSecret = "zuorafake-client-secret"
 )
 
@@ -45,6 +45,11 @@ type Options struct {
 	// keys are omitted. The contract leaves this open, so clients must cope
 	// with both.
 	ReadShowsInheritedPaymentRefund bool
+	// ReadShowsSequenceSetNumber puts a set's sequenceSetNumber, when it
+	// has one, in read, list and create answers. The answers' schema does
+	// not list it and whether tenants send it is unknown, so by default it
+	// is left out; clients must cope with both.
+	ReadShowsSequenceSetNumber bool
 	// RateLimit API requests are allowed per RateLimitWindow (0: a
 	// minute); a request over it is answered 429 with RateLimit-Reset.
 	// 0 takes RateLimitPerMinute, then 50000.
@@ -62,6 +67,7 @@ type Server struct {
 	rateWindow             time.Duration // under mu
 	readOmitsID            bool
 	inheritPaymentRefund   bool
+	showsNumber            bool
 	controlAPI             bool
 
 	// entities and tenants never change after New, so they are read
@@ -97,6 +103,7 @@ func New(opts Options) *Server {
 		rateLimit:            opts.RateLimitPerMinute,
 		readOmitsID:          opts.ReadOmitsID,
 		inheritPaymentRefund: opts.ReadShowsInheritedPaymentRefund,
+		showsNumber:          opts.ReadShowsSequenceSetNumber,
 		controlAPI:           opts.ControlAPI,
 		latency:              max(opts.Latency, 0),
 		tenants:              map[string]*Tenant{},
@@ -218,6 +225,7 @@ func (s *Server) newCall(w http.ResponseWriter, r *http.Request, recorded bool) 
 		EntityIDs:      r.Header.Get("Zuora-Entity-Ids"),
 		Version:        r.Header.Get("Zuora-Version"),
 		UserAgent:      r.Header.Get("User-Agent"),
+		RequestID:      c.requestID,
 	}
 	return c
 }
@@ -238,7 +246,9 @@ func wantsRealStatus(version string) bool {
 func (s *Server) finish(c *call, a answer) {
 	h := c.w.Header()
 	h.Set("Zuora-Request-Id", c.requestID)
-	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" {
+	// Only a valid track id is echoed: the answer's header is bounded
+	// like the request's (64 characters), and a refused one is not ours.
+	if tid := c.r.Header.Get("Zuora-Track-Id"); tid != "" && validTrackID(tid) {
 		h.Set("Zuora-Track-Id", tid)
 	}
 	s.setLimitHeaders(c, h, a)

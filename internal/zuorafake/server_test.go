@@ -311,7 +311,11 @@ func TestCommonHeaders(t *testing.T) {
 	}
 	for _, m := range errorModes {
 		for _, bad := range []string{strings.Repeat("x", 65), "a:b", "a;b", `a"b`, "a'b", "caf\u00e9"} {
-			wantError(t, h.mode(m.version).do(http.MethodGet, "/v1/sequence-sets", "", "Zuora-Track-Id", bad), m.real, catBadValue)
+			r := h.mode(m.version).do(http.MethodGet, "/v1/sequence-sets", "", "Zuora-Track-Id", bad)
+			wantError(t, r, m.real, catBadValue)
+			if r.header.Get("Zuora-Track-Id") != "" {
+				t.Errorf("the refused track id %q was echoed", bad)
+			}
 		}
 	}
 }

@@ -31,6 +31,8 @@ type RequestRecord struct {
 	// "concurrency_limit" when the concurrency limiter refused it.
 	Fault    string `json:"fault,omitempty"`
 	Replayed bool   `json:"replayed,omitempty"` // answered from the idempotency store
+	// RequestID is the Zuora-Request-Id of the answer.
+	RequestID string `json:"requestId,omitempty"`
 }
 
 // Stats returns a copy of the counters.
@@ -59,4 +61,16 @@ func (s *Server) ResetStats() {
 	defer s.mu.Unlock()
 	s.stats = Stats{ByRoute: map[string]int{}}
 	s.records = nil
+}
+
+// Record returns the recorded request answered with this Zuora-Request-Id.
+func (s *Server) Record(requestID string) (RequestRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.records) - 1; i >= 0; i-- {
+		if s.records[i].RequestID == requestID {
+			return s.records[i], true
+		}
+	}
+	return RequestRecord{}, false
 }

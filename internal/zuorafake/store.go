@@ -20,6 +20,10 @@ type SequenceSet struct {
 	DebitMemo  *Numbering `json:"debitMemo,omitempty"`
 	Payment    *Numbering `json:"payment,omitempty"`
 	Refund     *Numbering `json:"refund,omitempty"`
+
+	// Number is the sequenceSetNumber given on create, "" for none. It
+	// is shown in answers only with Options.ReadShowsSequenceSetNumber.
+	Number string `json:"sequenceSetNumber,omitempty"`
 }
 
 // docType names a container by its JSON key.
@@ -167,6 +171,9 @@ func (t *Tenant) removeLocked(i int) {
 // present is a stored set as the API shows it.
 func (t *Tenant) presentLocked(set *SequenceSet) SequenceSet {
 	out := set.clone()
+	if !t.s.showsNumber {
+		out.Number = ""
+	}
 	if t.s.inheritPaymentRefund {
 		def := SequenceSet{}
 		if _, d := t.findLocked(t.defaultID); d != nil {

@@ -1,4 +1,5 @@
-# Terraform 1.5 and later: the ID, or the set's exact name.
+# Terraform 1.5 and later: the ID, the set's exact name, or its sequence set
+# number.
 import {
   to = zuora_sequence_set.fr
   id = "FR"

@@ -16,3 +16,14 @@ resource "zuora_sequence_set" "de" {
   credit_memo = { prefix = "DCM", start_number = 1 }
   debit_memo  = { prefix = "DDM", start_number = 1 }
 }
+
+# With Zuora's sequence set number, set once at creation: it can then name
+# the set in an import or a data source. It cannot change afterwards; the
+# plan refuses a different one.
+resource "zuora_sequence_set" "it" {
+  name                = "IT"
+  sequence_set_number = "SS-IT"
+  invoice             = { prefix = "IINV", start_number = 1 }
+  credit_memo         = { prefix = "ICM", start_number = 1 }
+  debit_memo          = { prefix = "IDM", start_number = 1 }
+}

@@ -1,0 +1,315 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// numberedHCL is spec's resource with a sequence_set_number line ("" for none).
+func numberedHCL(spec setSpec, number string) string {
+	hcl := spec.hcl()
+	if number == "" {
+		return hcl
+	}
+	return strings.Replace(hcl, "\n", fmt.Sprintf("\n  sequence_set_number = %q\n", number), 1)
+}
+
+// numberModes are the two ways a tenant may answer: with the number in
+// read, list and create answers, or without it.
+var numberModes = []struct {
+	name  string
+	shows bool
+}{
+	{"answers omit the number", false},
+	{"answers show the number", true},
+}
+
+// fakeHoldsNumber asserts the set named name was stored with number.
+func (e *testEnv) fakeHoldsNumber(name, number string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got, ok := e.fake.SetByName(name)
+		if !ok {
+			return fmt.Errorf("no set named %q in Zuora", name)
+		}
+		if got.Number != number {
+			return fmt.Errorf("Zuora holds %q with sequenceSetNumber %q, want %q", name, got.Number, number)
+		}
+		return nil
+	}
+}
+
+// putCount is the number of PUTs the provider sent so far.
+func (e *testEnv) putCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.puts)
+}
+
+// noPutSince fails if a PUT was sent after *mark was taken.
+func (e *testEnv) noPutSince(mark *int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := e.putCount(); n != *mark {
+			return fmt.Errorf("%d PUT(s) were sent; want none", n-*mark)
+		}
+		return nil
+	}
+}
+
+func numberIs(v string) statecheck.StateCheck {
+	if v == "" {
+		return statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.Null())
+	}
+	return statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact(v))
+}
+
+// TestAccSequenceSetNumber_lifecycle: a number is sent on create, kept
+// through an update that never sends it, refused when changed, kept when
+// left out of the configuration, and is enough to import the set and to
+// read it with the data source, whether or not the tenant's answers carry it.
+func TestAccSequenceSetNumber_lifecycle(t *testing.T) {
+	for _, mode := range numberModes {
+		for _, reads := range []string{"", "read_from_listing = false"} {
+			legs := map[string]string{"": "reads from the listing", "read_from_listing = false": "reads by ID"}
+			t.Run(mode.name+"/"+legs[reads], func(t *testing.T) {
+				lifecycleOfANumber(t, mode.shows, reads)
+			})
+		}
+	}
+}
+
+// lifecycleOfANumber is one leg of TestAccSequenceSetNumber_lifecycle;
+// reads is a provider line choosing how reads are served.
+func lifecycleOfANumber(t *testing.T, shows bool, reads string) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
+	block := env.providerBlock(reads)
+	spec := fullSet()
+	renamed := spec
+	renamed.name = "FR-2"
+	var puts int
+	mark := func() { puts = env.putCount() }
+	dataByNumber := `
+data "zuora_sequence_set" "by_number" {
+  sequence_set_number = zuora_sequence_set.test.sequence_set_number
+}
+data "zuora_sequence_sets" "all" {}
+`
+	var listed knownvalue.Check = knownvalue.Null() // the listing does not say
+	if shows {
+		listed = knownvalue.StringExact("SS-FR")
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.onlyDefaultLeft,
+		Steps: []resource.TestStep{
+			{
+				Config:            block + numberedHCL(spec, "SS-FR"),
+				ConfigStateChecks: append(stateMatches(spec), numberIs("SS-FR")),
+				Check:             env.fakeHoldsNumber("FR", "SS-FR"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// An update in place never sends the number.
+				Config:            block + numberedHCL(renamed, "SS-FR"),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.lastPutSentOnly("name"), env.fakeHoldsNumber("FR-2", "SS-FR")),
+			},
+			{
+				// A change is refused at plan time, and nothing is sent.
+				PreConfig:   mark,
+				Config:      block + numberedHCL(renamed, "SS-OTHER"),
+				ExpectError: errRe("sequence_set_number", `is "SS-FR" for this set`, `"SS-OTHER"`, "cannot change it"),
+			},
+			{
+				// Left out of the configuration, the number stays.
+				Config:            block + numberedHCL(renamed, ""),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.noPutSince(&puts), env.fakeHoldsNumber("FR-2", "SS-FR")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Import by number records the number.
+				ResourceName:      resourceAddr,
+				ImportState:       true,
+				ImportStateId:     "SS-FR",
+				ImportStateVerify: true,
+			},
+			{
+				Config: block + numberedHCL(renamed, "SS-FR") + dataByNumber,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("data.zuora_sequence_set.by_number", tfjsonpath.New("id"),
+						resourceAddr, tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New("name"), knownvalue.StringExact("FR-2")),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+					statecheck.ExpectKnownValue("data.zuora_sequence_sets.all",
+						tfjsonpath.New("sequence_sets").AtSliceIndex(1).AtMapKey(sequenceSetNumberAttr), listed),
+				},
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetNumber_withoutOneNothingChanges: a configuration
+// without the attribute plans no unknown for it, sends no number, and
+// reads none, as before the attribute existed.
+func TestAccSequenceSetNumber_withoutOneNothingChanges(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := fullSet()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config:            env.providerBlock() + spec.hcl(),
+			ConfigStateChecks: append(stateMatches(spec), numberIs("")),
+			Check:             env.fakeHoldsNumber("FR", ""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.Null()),
+				},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		}},
+	})
+}
+
+// TestAccSequenceSetNumber_driftIsShown: when the tenant's answers carry
+// the number, a number that differs from the state is read, and a
+// configuration still naming the old one is refused at plan time.
+func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := fullSet()
+	drift := func() {
+		set, _ := env.fake.SetByName("FR")
+		if err := env.fake.UpdateOutOfBand(set.ID, func(s *zuorafake.SequenceSet) { s.Number = "SS-ZUORA" }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + numberedHCL(spec, "SS-FR")},
+			{
+				PreConfig:   drift,
+				Config:      env.providerBlock() + numberedHCL(spec, "SS-FR"),
+				ExpectError: errRe("sequence_set_number", `is "SS-ZUORA" for this set`, `"SS-FR"`),
+			},
+			{
+				Config:            env.providerBlock() + numberedHCL(spec, ""),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-ZUORA")},
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning: a set
+// imported by ID from a tenant whose answers lack the number gets the
+// configured number as given, with a warning, and nothing is sent for it.
+// It runs the CLI (Terraform 1.5+ import blocks) to see the warning.
+func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	cli.requireVersion("1.5.0")
+	oob := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
+		Name: "FR", Number: "SS-OOB",
+		Invoice:    &zuorafake.Numbering{Prefix: "FINV", StartNumber: 10},
+		CreditMemo: &zuorafake.Numbering{Prefix: "FCM", StartNumber: 10},
+		DebitMemo:  &zuorafake.Numbering{Prefix: "FDM", StartNumber: 10},
+		Payment:    &zuorafake.Numbering{Prefix: "FP-", StartNumber: 10},
+		Refund:     &zuorafake.Numbering{Prefix: "FR-", StartNumber: 10},
+	})
+	config := providerConfig() + fmt.Sprintf("import {\n  to = zuora_sequence_set.test\n  id = %q\n}\n", oob.ID) +
+		numberedHCL(fullSet(), "SS-OOB")
+	writeConfig(t, dir, config)
+	out := cli.run("apply", "-auto-approve", "-no-color")
+	for _, want := range []string{"Sequence set number not checked", `sequence_set_number "SS-OOB" is taken into state as configured`} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := env.putCount(); n != 0 {
+		t.Errorf("%d PUT(s) sent for a number that cannot be updated", n)
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Values map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(cli.run("show", "-json")), &state); err != nil {
+		t.Fatal(err)
+	}
+	if rs := state.Values.RootModule.Resources; len(rs) != 1 || rs[0].Values[sequenceSetNumberAttr] != "SS-OOB" || rs[0].Values["id"] != oob.ID {
+		t.Errorf("state after the import: %+v", rs)
+	}
+	cli.planIsEmpty()
+}
+
+// TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a
+// set's number in the resource it finds when the tenant reports it.
+func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	numbered := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
+		Name: "LISTED", Number: "SS-LISTED",
+		Invoice:    &zuorafake.Numbering{Prefix: "LI", StartNumber: 1},
+		CreditMemo: &zuorafake.Numbering{Prefix: "LC", StartNumber: 1},
+		DebitMemo:  &zuorafake.Numbering{Prefix: "LD", StartNumber: 1},
+	})
+	identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(numbered.ID), "host": knownvalue.StringExact(env.url)}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   queryClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + minimalResource},
+			{
+				Query:  true,
+				Config: listBlock("all", "include_resource = true"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectResourceKnownValues("zuora_sequence_set.all", queryfilter.ByResourceIdentity(identity),
+						[]querycheck.KnownValueCheck{
+							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: knownvalue.StringExact("SS-LISTED")},
+						}),
+				},
+			},
+		},
+	})
+}
+
+// TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of
+// the local Zuora's rule (a number is not empty), with nothing sent.
+func TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{{
+			Config:      env.providerBlock() + strings.Replace(fullSet().hcl(), "\n", "\n  sequence_set_number = \"\"\n", 1),
+			PlanOnly:    true,
+			ExpectError: errRe("sequence_set_number", "at least 1"),
+		}},
+	})
+	if n := env.apiCalls(); n != 0 {
+		t.Fatalf("an invalid number sent %d requests to Zuora, want 0", n)
+	}
+}
