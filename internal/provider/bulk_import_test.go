@@ -67,7 +67,7 @@ func stateAddresses(cli *terraformCLI) []string {
 // lists the tenant's sets into a variables file, step 2 imports every one
 // with an import block using for_each, and the next plan is empty.
 func TestAccBulkImport_forEach(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	names := append([]string{"DEFAULT"}, seedTenant(env, 45)...)
 	env.fake.ResetStats()
 
@@ -118,7 +118,7 @@ func TestAccBulkImport_forEach(t *testing.T) {
 // step 1 and terraform plan -generate-config-out. The generated file must be
 // valid as written and match Zuora exactly.
 func TestAccBulkImport_generateConfig(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	names := append([]string{"DEFAULT"}, seedTenant(env, 5)...)
 	env.fake.ResetStats()
 

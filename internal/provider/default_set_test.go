@@ -28,7 +28,7 @@ func defaultSet() setSpec {
 // delete it, and stops managing it with a removed block, which leaves it
 // untouched in Zuora.
 func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	builtIn, ok := env.fake.SetByName("DEFAULT")
 	if !ok {
 		t.Fatal("the fake has no DEFAULT set")

@@ -48,7 +48,7 @@ var newerFeatureFiles = map[string]string{
 // TestAccExamples_formattedAndValid checks every example the docs show:
 // terraform fmt finds nothing to change and terraform validate passes.
 func TestAccExamples_formattedAndValid(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	for _, dir := range exampleDirs(t) {
 		name, _ := filepath.Rel(examplesDir, dir)
 		t.Run(name, func(t *testing.T) {
@@ -104,7 +104,7 @@ func addSourceIfMissing(t *testing.T, dir string) {
 // TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
 // second plan, the next-year change as one in-place update, and destroy.
 func TestAccExamples_demo(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "demo")))
 
 	out := cli.run("apply", "-auto-approve", "-no-color")
@@ -146,7 +146,7 @@ func TestAccExamples_demo(t *testing.T) {
 // run passes, the sets were created and updated in place, and the test
 // cleaned up after itself.
 func TestAccExamples_moduleTesting(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	src := filepath.Join(examplesDir, "module-testing")
 	dir := copyDir(t, src)
 	tests := filepath.Join(dir, "tests")

@@ -90,7 +90,7 @@ func budget(t *testing.T, env *testEnv, what string, maxV1 int) zuorafake.Stats 
 }
 
 func TestAccListingReads_planOfManySets(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	const n = 64 // with DEFAULT, S = 65: two pages of 40
 	pages := 2
 	dir := t.TempDir()
@@ -171,7 +171,7 @@ func TestAccListingReads_planOfManySets(t *testing.T) {
 // set updated in the same apply show the new values, though the plan served
 // them from the listing.
 func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	writeConfig(t, dir, listingConfig(12, 1))
@@ -190,7 +190,7 @@ func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
 // tenant of 2,000 lists it once; a single set in a tenant of 400 costs one
 // GET.
 func TestAccListingReads_bigTenant(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	seedSets(env.fake, 1799)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
@@ -200,7 +200,7 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	cli.planIsEmpty()
 	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
 
-	small := newTestEnv(t, zuorafake.Options{})
+	small := newLocalTestEnv(t, zuorafake.Options{})
 	seedSets(small.fake, 398)
 	smallDir := t.TempDir()
 	smallCLI := newTerraformCLI(t, small, smallDir)

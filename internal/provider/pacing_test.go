@@ -30,7 +30,7 @@ func refusals(fake *zuorafake.Server) int {
 // TestAccPacing_createTimeoutFailsInTime: a create that would have to wait
 // past its timeout for a rate limit fails at once, saying why.
 func TestAccPacing_createTimeoutFailsInTime(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 1, RetryAfter: time.Minute})
 	config := env.providerBlock() + strings.Replace(fullSet().hcl(), "\n}\n", "\n  timeouts {\n    create = \"20s\"\n  }\n}\n", 1)
 	start := time.Now()
@@ -53,7 +53,7 @@ func TestAccPacing_createTimeoutFailsInTime(t *testing.T) {
 // TestAccPacing_warningAfterLongWaits: an operation that waited long for
 // Zuora's limits ends with a warning the user sees without TF_LOG.
 func TestAccPacing_warningAfterLongWaits(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
@@ -78,7 +78,7 @@ func TestAccPacing_warningAfterLongWaits(t *testing.T) {
 // quotaTenant is the local Zuora of the targets: 50 requests per 5 s and
 // 200 ms a request.
 func quotaTenant(t *testing.T) *testEnv {
-	return newTestEnv(t, zuorafake.Options{Latency: 200 * time.Millisecond, RateLimit: 50, RateLimitWindow: 5 * time.Second})
+	return newLocalTestEnv(t, zuorafake.Options{Latency: 200 * time.Millisecond, RateLimit: 50, RateLimitWindow: 5 * time.Second})
 }
 
 // idealTime is the time ⌈requests / 50⌉ windows of 5 s take.

@@ -139,7 +139,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 	const n = 30
 	// 10 ms per answer keeps Terraform's 10 parallel calls in flight together,
 	// so the concurrency limit bites.
-	env := newTestEnv(t, zuorafake.Options{Latency: 10 * time.Millisecond})
+	env := newLocalTestEnv(t, zuorafake.Options{Latency: 10 * time.Millisecond})
 	env.fake.SetFaultRates(zuorafake.FaultRates{
 		RateLimit: 0.30, Unavailable: 0.20, Reset: 0.05, DropAfterCommit: 0.05,
 		RetryAfter: 10 * time.Millisecond,
@@ -265,7 +265,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 		{"old error mode", `api_version = "186.0"`, 200},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{})
+			env := newLocalTestEnv(t, zuorafake.Options{})
 			provider := env.providerBlock(mode.extra)
 			drop := func(route string) func() {
 				return func() {
@@ -415,7 +415,7 @@ func TestAccReliability_tokenExpiresMidApply(t *testing.T) {
 		n        = 12
 		lifetime = time.Second
 	)
-	env := newTestEnv(t, zuorafake.Options{TokenLifetime: lifetime, Latency: 120 * time.Millisecond})
+	env := newLocalTestEnv(t, zuorafake.Options{TokenLifetime: lifetime, Latency: 120 * time.Millisecond})
 	var start time.Time
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -483,7 +483,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{})
+			env := newLocalTestEnv(t, zuorafake.Options{})
 			var began time.Time
 			var took time.Duration
 			tc.fault.Route = "POST /v1/sequence-sets"
@@ -541,7 +541,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 // (or, where they mean something, are understood), never a panic, and
 // never a set lost from state.
 func TestAccReliability_strangeAnswers(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := setSpec{name: "ODD", invoice: num{"ODI", 1}, creditMemo: num{"ODC", 1}, debitMemo: num{"ODD", 1}}
 	config := env.providerBlock() + spec.hcl()
 	create := "POST /v1/sequence-sets"
@@ -630,7 +630,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 // id. Create, refresh, update and both imports still track the set by the
 // id its create gave.
 func TestAccReliability_readWithoutID(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{ReadOmitsID: true})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadOmitsID: true})
 	spec := setSpec{name: "NOID", invoice: num{"NII", 1}, creditMemo: num{"NIC", 1}, debitMemo: num{"NID", 1}}
 	changed := spec
 	changed.creditMemo.start = 3
@@ -697,7 +697,7 @@ func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.Dy
 // 30-second wait; the create must give up at once with a diagnostic, and
 // not send the request again.
 func TestReliability_stopInterruptsARetryWait(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 10, RetryAfter: 30 * time.Second})
 	server, schemas := protocolServer(t, env.factories()["zuora"])
 	ctx := context.Background()

@@ -77,7 +77,7 @@ func TestAccSecurity_noSecretInLogsDiagnosticsOrState(t *testing.T) {
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 	t.Setenv("TF_LOG_PATH_MASK", "")
 
-	env := newTestEnv(t, zuorafake.Options{ClientSecret: distinctiveSecret, TokenLifetime: time.Second})
+	env := newLocalTestEnv(t, zuorafake.Options{ClientSecret: distinctiveSecret, TokenLifetime: time.Second})
 	// The secret comes in as a pipeline passes it: a sensitive variable set
 	// from the environment. (Written into the HCL, terraform-plugin-testing
 	// itself would log it with the test configuration.)
@@ -193,7 +193,7 @@ provider "zuora" {
 // look-alike loopback names. Each is refused at plan time and nothing is sent.
 func TestAccSecurity_hostileProviderConfiguration(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	// Every case sets host, client_id and client_secret, so no ZUORA_*
 	// variable of the developer's shell can change the outcome.
 	block := func(lines ...string) string {

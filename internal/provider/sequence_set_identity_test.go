@@ -35,7 +35,7 @@ func (e *testEnv) identityChecks() []statecheck.StateCheck {
 var identityClients = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 func TestAccSequenceSetIdentity_createUpdateImport(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	raised := spec
 	raised.invoice.start = 500
@@ -72,7 +72,7 @@ func TestAccSequenceSetIdentity_createUpdateImport(t *testing.T) {
 // id. The host is filled in; a host of another tenant, or a name where the
 // id belongs, is refused before anything is read.
 func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	seeded := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
 		Name:       spec.name,
@@ -122,7 +122,7 @@ func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
 // by a release without identity: the refresh gains the identity with an
 // empty plan.
 func TestAccSequenceSetIdentity_stateWithoutIdentity(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	config := env.providerBlock() + fullSet().hcl()
 	tfresource.Test(t, tfresource.TestCase{
 		TerraformVersionChecks: identityClients,
@@ -144,7 +144,7 @@ func TestAccSequenceSetIdentity_stateWithoutIdentity(t *testing.T) {
 // such state was deleted in Zuora; the refresh drops it (with an identity,
 // as the framework requires) and the plan shows a create, not an error.
 func TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	config := env.providerBlock() + spec.hcl()
 	var firstID string
@@ -237,8 +237,8 @@ func (w *resourceWithoutIdentity) Delete(ctx context.Context, req resource.Delet
 // there may be another tenant's copy of the set): a clear error, and not a
 // request sent to the other host.
 func TestAccSequenceSetIdentity_refreshAgainstAnotherHost(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	other := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	other := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	tfresource.Test(t, tfresource.TestCase{
 		TerraformVersionChecks:   identityClients,

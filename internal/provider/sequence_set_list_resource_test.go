@@ -43,7 +43,7 @@ func (c listPagesRequested) CheckQuery(_ context.Context, _ querycheck.CheckQuer
 }
 
 func TestAccSequenceSetList_query(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	seeded := seedSets(env.fake, 45) // with DEFAULT and the managed X: 47 sets, two pages of 40
 	defaultSet, _ := env.fake.SetByName("DEFAULT")
 	brand07 := seeded[7]
@@ -130,7 +130,7 @@ func TestAccSequenceSetList_query(t *testing.T) {
 // written, and applying them imports everything with nothing written to
 // Zuora and an empty plan after.
 func TestAccSequenceSetList_generateConfig(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	seedTenant(env, 45) // with DEFAULT: 46 sets, two pages
 	dir := t.TempDir()
 	files := map[string]string{

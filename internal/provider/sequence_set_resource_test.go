@@ -113,7 +113,7 @@ func (e *testEnv) onlyDefaultLeft(*terraform.State) error {
 }
 
 func TestAccSequenceSet_fullLifecycle(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	idCheck := func() statecheck.StateCheck { return sameID.AddStateValue(resourceAddr, tfjsonpath.New("id")) }
 
@@ -210,7 +210,7 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 		{"zuora reports the inherited ones", zuorafake.Options{ReadShowsInheritedPaymentRefund: true}, numberingValue("P-", 1), numberingValue("R-", 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, tc.opts)
+			env := newLocalTestEnv(t, tc.opts)
 			spec := setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}}
 			changed := spec
 			changed.invoice.start = 5
@@ -250,7 +250,7 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 }
 
 func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	config := env.providerBlock() + spec.hcl()
 	resource.ParallelTest(t, resource.TestCase{
@@ -299,7 +299,7 @@ func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
 }
 
 func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	base := fullSet()
 	cases := []struct {
 		name string
@@ -340,7 +340,7 @@ func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
 }
 
 func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	config := env.providerBlock() + spec.hcl()
 	resource.ParallelTest(t, resource.TestCase{
@@ -381,7 +381,7 @@ func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
 }
 
 func TestAccSequenceSet_oldErrorMode(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	env.fake.CreateOutOfBand(zuorafake.SequenceSet{
 		Name:       "DUP",
 		Invoice:    &zuorafake.Numbering{Prefix: "DUPI", StartNumber: 1},

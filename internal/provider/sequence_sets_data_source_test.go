@@ -32,7 +32,7 @@ func seedSets(fake *zuorafake.Server, n int) []zuorafake.SequenceSet {
 }
 
 func TestAccSequenceSetsDataSource_pagesAndFilters(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	seeded := seedSets(env.fake, 44) // with DEFAULT: 45, more than one page of 40
 	last := seeded[43]
 	resource.ParallelTest(t, resource.TestCase{
@@ -88,7 +88,7 @@ data "zuora_sequence_set" "default" {
 }
 
 func TestAccSequenceSetDataSource_errors(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	seedSets(env.fake, 1)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
