@@ -18,7 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora")
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+)
 
 // Some workflows (for_each imports, -generate-config-out, the examples) need
 // the terraform CLI driven directly: terraform-plugin-testing's state shim

@@ -71,7 +71,7 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: resource.ComposeTestCheckFunc(env.fakeMatches(changed), env.lastPutSentOnly("invoice.start_number")),
+				Check: resource.ComposeTestCheckFunc(env.holds(changed), env.lastPutSentOnly("invoice.start_number")),
 			},
 			{
 				// Leaving it out of the configuration plans a destroy, which
@@ -85,7 +85,7 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 					if n := len(s.RootModule().Resources); n != 0 {
 						return fmt.Errorf("the removed block left %d resources in state", n)
 					}
-					return env.fakeMatches(changed)(s)
+					return env.holds(changed)(s)
 				},
 			},
 		},

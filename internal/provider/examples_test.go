@@ -133,7 +133,7 @@ func TestAccExamples_demo(t *testing.T) {
 	if !strings.Contains(out, "3 destroyed") {
 		t.Fatalf("the demo destroy did not remove three sets:\n%s", out)
 	}
-	if err := env.onlyDefaultLeft(nil); err != nil {
+	if err := env.noSetsLeft(nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(examplesDir, "demo", "terraform.tfstate")); err == nil {

@@ -171,7 +171,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config: provider + countedSets("storm", "STORM", n, 1),
@@ -213,7 +213,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 				PreConfig: func() { endPhase("update") },
 				Config:    provider,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					env.onlyDefaultLeft,
+					env.noSetsLeft,
 					stormHit("destroy"),
 					func(s *terraform.State) error {
 						if st := env.fake.Stats(); st.Deleted != n || st.Created != 0 {
@@ -324,7 +324,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: drop("POST /v1/sequence-sets"),
@@ -363,7 +363,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 						PreConfig: drop("DELETE /v1/sequence-sets/{id}"),
 						Config:    provider,
 						Check: resource.ComposeAggregateTestCheckFunc(
-							env.onlyDefaultLeft,
+							env.noSetsLeft,
 							stats(0, 0, n),
 							lostThenFound("DELETE /v1/sequence-sets/{id}", byPath, func(r zuorafake.RequestRecord) error {
 								if r.Status != mode.notFound {
@@ -419,7 +419,7 @@ func TestAccReliability_tokenExpiresMidApply(t *testing.T) {
 	var start time.Time
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { start = time.Now() },
 			Config:    env.providerBlock() + chainedSets(n),
@@ -490,7 +490,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 			tc.fault.Count = 1000
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
@@ -517,7 +517,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 						},
-						Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), func(*terraform.State) error {
+						Check: resource.ComposeAggregateTestCheckFunc(env.holds(spec), func(*terraform.State) error {
 							if len(env.fake.Sets()) != 2 {
 								return fmt.Errorf("Zuora holds %d sets, want DEFAULT and BUDGET", len(env.fake.Sets()))
 							}
@@ -560,7 +560,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			failedCreate(raw(create, 200, "text/html; charset=utf-8", "<html><body><h1>Down for maintenance</h1></body></html>"),
 				"HTTP 200", "not JSON (text/html; charset=utf-8)", "Down for maintenance", "Zuora-Request-Id: "),
@@ -575,7 +575,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), func(*terraform.State) error {
+				Check: resource.ComposeAggregateTestCheckFunc(env.holds(spec), func(*terraform.State) error {
 					if st := env.fake.Stats(); st.Created != 1 || len(env.fake.Sets()) != 2 {
 						return fmt.Errorf("Zuora created %d sets and holds %d, want 1 and 2", st.Created, len(env.fake.Sets()))
 					}
@@ -620,7 +620,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: env.fakeMatches(spec),
+				Check: env.holds(spec),
 			},
 		},
 	})
@@ -643,16 +643,16 @@ func TestAccReliability_readWithoutID(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:           env.providerBlock() + spec.hcl(),
-				Check:            resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), idIsZuoras),
+				Check:            resource.ComposeAggregateTestCheckFunc(env.holds(spec), idIsZuoras),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
 				Config: env.providerBlock() + changed.hcl(),
-				Check:  resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), idIsZuoras),
+				Check:  resource.ComposeAggregateTestCheckFunc(env.holds(changed), idIsZuoras),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

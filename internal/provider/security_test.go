@@ -117,11 +117,11 @@ provider "zuora" {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:            provider + spec.hcl(),
-				Check:             resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), noSecretInShim),
+				Check:             resource.ComposeAggregateTestCheckFunc(env.holds(spec), noSecretInShim),
 				ConfigStateChecks: []statecheck.StateCheck{noSecretInState},
 			},
 			{
@@ -134,7 +134,7 @@ provider "zuora" {
 					time.Sleep(1100 * time.Millisecond) // and the first token expires
 				},
 				Config:            provider + changed.hcl(),
-				Check:             resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), noSecretInShim),
+				Check:             resource.ComposeAggregateTestCheckFunc(env.holds(changed), noSecretInShim),
 				ConfigStateChecks: []statecheck.StateCheck{noSecretInState},
 			},
 			{
