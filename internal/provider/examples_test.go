@@ -48,7 +48,7 @@ var newerFeatureFiles = map[string]string{
 // TestAccExamples_formattedAndValid checks every example the docs show:
 // terraform fmt finds nothing to change and terraform validate passes.
 func TestAccExamples_formattedAndValid(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	for _, dir := range exampleDirs(t) {
 		name, _ := filepath.Rel(examplesDir, dir)
 		t.Run(name, func(t *testing.T) {

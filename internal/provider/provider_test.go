@@ -8,9 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // apiNames maps Terraform attribute names to Zuora's.
@@ -38,10 +36,10 @@ resource "zuora_sequence_set" "x" {
 }`
 
 func TestProviderConfigurationErrors(t *testing.T) {
+	env := newTestEnv(t)
 	for _, name := range []string{envHost, envEnvironment, envClientID, envClientSecret, envEntityID, envTrackID} {
 		t.Setenv(name, "")
 	}
-	env := newLocalTestEnv(t, zuorafake.Options{})
 	resourceBody := minimalResource
 	cases := []struct {
 		name     string
@@ -118,37 +116,32 @@ func TestProviderConfigurationErrors(t *testing.T) {
 }
 
 func TestProviderConfigurationFromEnvironment(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	t.Setenv(envHost, env.url)
-	t.Setenv(envEnvironment, "")
-	t.Setenv(envClientID, zuorafake.DefaultClientID)
-	t.Setenv(envClientSecret, zuorafake.DefaultClientSecret)
-	t.Setenv(envEntityID, "")
+	env := newTestEnv(t)
+	for _, kv := range env.cliVariables() { // live, the run's own ZUORA_* variables
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	t.Setenv(envTrackID, "env-track-7")
+	spec := env.unique(setSpec{name: "ENV", invoice: num{"EVI", 1}, creditMemo: num{"EVC", 1}, debitMemo: num{"EVD", 1}})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{{
-			Check: func(*terraform.State) error {
-				if _, ok := env.fake.SetByName("ENV"); !ok {
-					return fmt.Errorf("the set configured from the environment was not created")
-				}
-				return nil
-			},
-			Config: `
-provider "zuora" {}
-
-resource "zuora_sequence_set" "env" {
-  name        = "ENV"
-  invoice     = { prefix = "EVI", start_number = 1 }
-  credit_memo = { prefix = "EVC", start_number = 1 }
-  debit_memo  = { prefix = "EVD", start_number = 1 }
-}`,
+			Check:  env.holds(spec),
+			Config: "provider \"zuora\" {}\n" + spec.hcl(),
 		}},
 	})
-	for _, r := range env.fake.Requests() {
-		if strings.HasPrefix(r.Route, "POST /v1") && r.TrackID != "env-track-7" {
-			t.Fatalf("ZUORA_TRACK_ID not sent: %+v", r)
+	posts := 0
+	for _, r := range env.sent.all() {
+		if strings.HasPrefix(r.Route, "POST /v1") {
+			posts++
+			if r.TrackID != "env-track-7" {
+				t.Fatalf("ZUORA_TRACK_ID not sent: %+v", r)
+			}
 		}
+	}
+	if posts == 0 {
+		t.Fatal("the set configured from the environment was not created")
 	}
 }
 

@@ -193,7 +193,7 @@ provider "zuora" {
 // look-alike loopback names. Each is refused at plan time and nothing is sent.
 func TestAccSecurity_hostileProviderConfiguration(t *testing.T) {
 	t.Parallel()
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	// Every case sets host, client_id and client_secret, so no ZUORA_*
 	// variable of the developer's shell can change the outcome.
 	block := func(lines ...string) string {
