@@ -289,11 +289,12 @@ func (e *testEnv) createSet(spec setSpec) zuora.SequenceSet {
 	return set
 }
 
-// checkOwnName refuses to write to a set that is not this test's.
+// checkOwnName refuses to write to a set that is not this run's, unless
+// the test has a local Zuora of its own.
 func (e *testEnv) checkOwnName(name string) {
 	e.t.Helper()
-	if !strings.HasPrefix(name, e.namePrefix) && e.fake == nil {
-		e.t.Fatalf("set %q is not this test's (names start with %s): name it with env.name", name, e.namePrefix)
+	if e.fake == nil && !strings.HasPrefix(name, testNamePrefix+runID) {
+		e.t.Fatalf("set %q is not this run's (names start with %s): name it with env.name", name, testNamePrefix+runID)
 	}
 }
 
@@ -302,6 +303,23 @@ func (e *testEnv) setByName(name string) (zuora.SequenceSet, error) {
 	ctx, cancel := e.ctx()
 	defer cancel()
 	return e.api.SequenceSetByName(ctx, name)
+}
+
+// exists reports whether a set called name is in Zuora.
+func (e *testEnv) exists(name string) bool {
+	e.t.Helper()
+	ctx, cancel := e.ctx()
+	defer cancel()
+	sets, err := e.api.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
+	if err != nil {
+		e.t.Fatalf("looking for %s: %v", name, err)
+	}
+	for _, s := range sets {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // mustSetByName is setByName for a set that must be there.

@@ -8,11 +8,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // The sweeper (make sweep: go test -sweep) deletes the sets a test run left
@@ -96,4 +98,82 @@ func sweepSets(ctx context.Context, c *zuora.Client, prefix string) (sweepResult
 	}
 	slices.Sort(res.deleted)
 	return res, nil
+}
+
+// TestAccSweeper_deletesOnlyTestSets runs the sweeper as make sweep does,
+// on a tenant with leftovers of two runs, sets whose names only look like
+// them, and a leftover Zuora refuses to delete.
+func TestAccSweeper_deletesOnlyTestSets(t *testing.T) {
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	create := func(name string) zuorafake.SequenceSet {
+		p := fmt.Sprintf("S%02d", len(env.fake.Sets()))
+		return env.fake.CreateOutOfBand(zuorafake.SequenceSet{
+			Name:       name,
+			Invoice:    &zuorafake.Numbering{Prefix: p + "I", StartNumber: 1},
+			CreditMemo: &zuorafake.Numbering{Prefix: p + "C", StartNumber: 1},
+			DebitMemo:  &zuorafake.Numbering{Prefix: p + "D", StartNumber: 1},
+		})
+	}
+	for _, name := range []string{"tfaccAB1200-00", "tfaccZZ9901-0A", "tfacc", "TFACC-UPPER", "Tfacc1", "xtfacc-1", "tfac-1", "BRAND"} {
+		create(name)
+	}
+	assigned := create("tfaccASSIGNED")
+	if err := env.fake.AssignToAccount(assigned.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range env.cliVariables() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+
+	err := sweepTenant("any")
+	if err == nil || !strings.Contains(err.Error(), "tfaccASSIGNED ("+assigned.ID+")") || !strings.Contains(err.Error(), "assigned") {
+		t.Fatalf("the sweep must fail naming the set Zuora refused to delete, and why; got %v", err)
+	}
+	var left []string
+	for _, s := range env.fake.Sets() {
+		left = append(left, s.Name)
+	}
+	slices.Sort(left)
+	want := []string{"BRAND", "DEFAULT", "TFACC-UPPER", "Tfacc1", "tfac-1", "tfaccASSIGNED", "xtfacc-1"}
+	if !slices.Equal(left, want) {
+		t.Fatalf("after the sweep Zuora holds %v, want %v", left, want)
+	}
+}
+
+// TestAccSweeper_leavesOtherSets sweeps this test's own name prefix in the
+// run's Zuora, live too: its leftovers go, a set of another name stays.
+func TestAccSweeper_leavesOtherSets(t *testing.T) {
+	env := newTestEnv(t)
+	var leftovers []string
+	for _, logical := range []string{"LEFT-1", "LEFT-2"} {
+		leftovers = append(leftovers, env.createSet(env.unique(setSpec{name: logical,
+			invoice: num{logical + "I", 1}, creditMemo: num{logical + "C", 1}, debitMemo: num{logical + "D", 1}})).Name)
+	}
+	// This run's, but not this test's: a name the sweep below must not match.
+	other := env.createSet(setSpec{name: testNamePrefix + runID + "-KEEP",
+		invoice: num{env.prefix("KI"), 1}, creditMemo: num{env.prefix("KC"), 1}, debitMemo: num{env.prefix("KD"), 1}})
+
+	ctx, cancel := env.ctx()
+	defer cancel()
+	if _, err := sweepSets(ctx, env.api, "tf"); err == nil {
+		t.Fatal("a sweep by a prefix shorter than " + testNamePrefix + " must be refused")
+	}
+	res, err := sweepSets(ctx, env.api, env.namePrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.deleted, leftovers) || res.err() != nil || res.kept < 2 {
+		t.Fatalf("the sweep deleted %v (want %v), kept %d sets (want DEFAULT and %s at least), refused %v", res.deleted, leftovers, res.kept, other.Name, res.refused)
+	}
+	for _, name := range leftovers {
+		if env.exists(name) {
+			t.Fatalf("%s is still in Zuora after the sweep", name)
+		}
+	}
+	for _, name := range []string{other.Name, "DEFAULT"} {
+		if !env.exists(name) {
+			t.Fatalf("the sweep deleted %s, which does not carry its prefix", name)
+		}
+	}
 }
