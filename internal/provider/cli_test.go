@@ -206,6 +206,16 @@ func (c *terraformCLI) try(args ...string) (string, error) {
 	return out.String(), err
 }
 
+// destroyAtEnd destroys what the working directory manages when the test
+// ends, so that nothing is left in Zuora (live, in the tenant).
+func (c *terraformCLI) destroyAtEnd() {
+	c.t.Cleanup(func() {
+		if out, err := c.try("destroy", "-auto-approve", "-no-color"); err != nil {
+			c.t.Errorf("terraform destroy after the test: %v\n%s", err, out)
+		}
+	})
+}
+
 // planIsEmpty fails the test unless a plan proposes no change.
 func (c *terraformCLI) planIsEmpty() {
 	c.t.Helper()

@@ -210,18 +210,23 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 }
 
 func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
+	local := func(opts zuorafake.Options) func(*testing.T) *testEnv {
+		return func(t *testing.T) *testEnv { return newLocalTestEnv(t, opts) }
+	}
 	for _, tc := range []struct {
 		name    string
-		opts    zuorafake.Options
-		payment knownvalue.Check
-		refund  knownvalue.Check
+		env     func(*testing.T) *testEnv
+		payment func(*testEnv, string) knownvalue.Check
+		refund  func(*testEnv, string) knownvalue.Check
 	}{
-		{"zuora reports no payment or refund", zuorafake.Options{}, knownvalue.Null(), knownvalue.Null()},
-		{"zuora reports the inherited ones", zuorafake.Options{ReadShowsInheritedPaymentRefund: true}, numberingValue("P-", 1), numberingValue("R-", 1)},
+		// Whichever way the tenant reports them, the state follows Zuora.
+		{"as zuora reports them", newTestEnv, heldAs(paymentOf), heldAs(refundOf)},
+		{"zuora reports no payment or refund", local(zuorafake.Options{}), noNumbering, noNumbering},
+		{"zuora reports the inherited ones", local(zuorafake.Options{ReadShowsInheritedPaymentRefund: true}), fixedNumbering("P-", 1), fixedNumbering("R-", 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newLocalTestEnv(t, tc.opts)
-			spec := setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}}
+			env := tc.env(t)
+			spec := env.unique(setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}})
 			changed := spec
 			changed.invoice.start = 5
 			resource.ParallelTest(t, resource.TestCase{
@@ -231,8 +236,8 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 					{
 						Config: env.providerBlock() + spec.hcl(),
 						ConfigStateChecks: append(stateMatches(spec),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment(env, spec.name)),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund(env, spec.name)),
 						),
 						Check: env.holds(spec),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -244,8 +249,8 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 						// update of another container leaves payment and refund alone.
 						Config: env.providerBlock() + changed.hcl(),
 						ConfigStateChecks: append(stateMatches(changed),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment(env, spec.name)),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund(env, spec.name)),
 						),
 						Check: resource.ComposeAggregateTestCheckFunc(env.holds(changed), env.lastPutSentOnly("invoice.start_number")),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -258,6 +263,40 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 		})
 	}
 }
+
+// Expected payment or refund numbering of the set called name.
+func noNumbering(*testEnv, string) knownvalue.Check { return knownvalue.Null() }
+
+func fixedNumbering(prefix string, start int64) func(*testEnv, string) knownvalue.Check {
+	return func(*testEnv, string) knownvalue.Check { return numberingValue(prefix, start) }
+}
+
+func paymentOf(s zuora.SequenceSet) *zuora.Numbering { return s.Payment }
+func refundOf(s zuora.SequenceSet) *zuora.Numbering  { return s.Refund }
+
+// heldAs expects what Zuora reads for the container when the check runs.
+func heldAs(container func(zuora.SequenceSet) *zuora.Numbering) func(*testEnv, string) knownvalue.Check {
+	return func(env *testEnv, name string) knownvalue.Check { return zuoraHolds{env, name, container} }
+}
+
+type zuoraHolds struct {
+	env       *testEnv
+	name      string
+	container func(zuora.SequenceSet) *zuora.Numbering
+}
+
+func (c zuoraHolds) CheckValue(v any) error {
+	set, err := c.env.setByName(c.name)
+	if err != nil {
+		return err
+	}
+	if n := c.container(set); n != nil {
+		return numberingValue(n.Prefix, n.StartNumber).CheckValue(v)
+	}
+	return knownvalue.Null().CheckValue(v)
+}
+
+func (c zuoraHolds) String() string { return "as Zuora holds it" }
 
 func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
 	env := newTestEnv(t)
