@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,30 +105,52 @@ func addSourceIfMissing(t *testing.T, dir string) {
 
 // TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
 // second plan, the next-year change as one in-place update, and destroy.
+// Its regions (NA, EMEA, APAC) and codes (US, EU, AP) become this test's
+// names and prefixes, in its variables and in next-year.tfvars alike.
 func TestAccExamples_demo(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "demo")))
+	env := newTestEnv(t)
+	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
+	region := regexp.MustCompile(`(?m)^(\s*)(NA|EMEA|APAC)(\s*)= \{ code = "(US|EU|AP)"`)
+	for _, file := range []string{"variables.tf", "next-year.tfvars"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := region.ReplaceAllStringFunc(string(b), func(m string) string {
+			g := region.FindStringSubmatch(m)
+			return fmt.Sprintf(`%s%q%s= { code = %q`, g[1], env.name(g[2]), g[3], env.prefix(g[4]))
+		})
+		if strings.Count(out, env.namePrefix) != 3 {
+			t.Fatalf("examples/demo/%s does not name the three regions as this test expects:\n%s", file, b)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emeaName, euInvoice := env.name("EMEA"), env.prefix("EU")+"INV"
+	cli := newTerraformCLI(t, env, dir)
+	cli.destroyAtEnd()
 
 	out := cli.run("apply", "-auto-approve", "-no-color")
 	if !strings.Contains(out, "3 added, 0 changed, 0 destroyed") {
 		t.Fatalf("the demo apply did not create three sets:\n%s", out)
 	}
-	emea, ok := env.fake.SetByName("EMEA")
-	if !ok || emea.Invoice.Prefix != "EUINV" || emea.Refund == nil || emea.Refund.Prefix != "EUREF-" {
-		t.Fatalf("Zuora does not hold the EMEA set as configured: %+v", emea)
+	emea, err := env.setByName(emeaName)
+	if err != nil || emea.Invoice.Prefix != euInvoice || emea.Refund == nil || emea.Refund.Prefix != env.prefix("EU")+"REF-" {
+		t.Fatalf("Zuora does not hold the EMEA set as configured: %+v (%v)", emea, err)
 	}
-	if got := cli.run("output", "-json", "invoice_numbering"); !strings.Contains(got, `"EMEA":"EUINV00002000"`) {
-		t.Fatalf("output invoice_numbering = %s", got)
+	if got, want := cli.run("output", "-json", "invoice_numbering"), fmt.Sprintf(`%q:"%s00002000"`, emeaName, euInvoice); !strings.Contains(got, want) {
+		t.Fatalf("output invoice_numbering = %s, want %s in it", got, want)
 	}
 	cli.planIsEmpty()
 
 	out = cli.run("apply", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
-	if !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) ||
+	if !strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be updated in-place`, emeaName)) ||
 		!strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
 		t.Fatalf("next-year.tfvars is not one in-place update:\n%s", out)
 	}
-	if emea, _ = env.fake.SetByName("EMEA"); emea.Invoice.StartNumber != 5000 {
-		t.Fatalf("EMEA invoice start number in Zuora = %d, want 5000", emea.Invoice.StartNumber)
+	if emea, err = env.setByName(emeaName); err != nil || emea.Invoice.StartNumber != 5000 {
+		t.Fatalf("EMEA invoice start number in Zuora = %d, want 5000 (%v)", emea.Invoice.StartNumber, err)
 	}
 
 	out = cli.run("destroy", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
