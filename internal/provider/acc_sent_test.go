@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,6 +33,7 @@ type sentRequest struct {
 	TrackID string `json:"track_id,omitempty"`
 	Version string `json:"version,omitempty"` // Zuora-Version
 	Body    string `json:"body,omitempty"`    // of a POST or PUT to /v1 (never the token call's)
+	Token   string `json:"-"`                 // the bearer token sent, kept in memory only
 }
 
 // routeOf is method and path, with a set id as {id}.
@@ -144,6 +146,9 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		TrackID: req.Header.Get("Zuora-Track-Id"),
 		Version: req.Header.Get("Zuora-Version"),
 	}
+	if token, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer "); ok {
+		rec.Token = token
+	}
 	if req.Body != nil && strings.HasPrefix(req.URL.Path, "/v1/") && (req.Method == http.MethodPost || req.Method == http.MethodPut) {
 		body, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
@@ -173,6 +178,17 @@ func logRequestsTo(path string) *http.Client {
 		_ = f.Close()
 	}
 	return &http.Client{Transport: recordingTransport{add: add, next: cleanhttp.DefaultPooledTransport()}}
+}
+
+// tokens are the bearer tokens the provider sent.
+func (r *recorder) tokens() []string {
+	var out []string
+	for _, req := range r.all() {
+		if req.Token != "" && !slices.Contains(out, req.Token) {
+			out = append(out, req.Token)
+		}
+	}
+	return out
 }
 
 // apiCalls counts every request the provider sent, token calls included.
