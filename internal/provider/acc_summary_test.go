@@ -14,10 +14,6 @@ import (
 // A test is counted when it builds its Zuora (newTestEnv or
 // newLocalTestEnv); it ran when any of its environments ran.
 
-// summaryFileEnv names a file the summary is also written to (go test
-// shows a passing package's output only with -v).
-const summaryFileEnv = "TF_ACC_SUMMARY_FILE"
-
 type runKind int
 
 const (
@@ -98,8 +94,5 @@ func printSummary() {
 	if !ok {
 		return
 	}
-	fmt.Println(line)
-	if f := os.Getenv(summaryFileEnv); f != "" {
-		_ = os.WriteFile(f, []byte(line+"\n"), 0o600)
-	}
+	fmt.Println(line) // go test shows it with -v, or when the package fails
 }

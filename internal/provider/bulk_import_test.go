@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
 )
 
 const bulkImportExample = "../../examples/bulk-import"

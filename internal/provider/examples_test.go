@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 const examplesDir = "../../examples"
@@ -166,13 +164,33 @@ func TestAccExamples_demo(t *testing.T) {
 }
 
 // TestAccExamples_moduleTesting runs the module example's own terraform
-// test against the local Zuora, as its README tells a pipeline to: every
-// run passes, the sets were created and updated in place, and the test
-// cleaned up after itself.
+// test, as its README tells a pipeline to: every run passes, the sets were
+// created and updated in place, and the test cleaned up after itself. The
+// module's names (REGION-<code>) and prefixes get this test's prefixes
+// first, in the module and in its test's assertion alike.
 func TestAccExamples_moduleTesting(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	src := filepath.Join(examplesDir, "module-testing")
 	dir := copyDir(t, src)
+	rewrite := func(file string, replacements ...string) {
+		t.Helper()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(b)
+		for i := 0; i < len(replacements); i += 2 {
+			if !strings.Contains(out, replacements[i]) {
+				t.Fatalf("%s no longer holds %s, which this test rewrites:\n%s", file, replacements[i], b)
+			}
+			out = strings.ReplaceAll(out, replacements[i], replacements[i+1])
+		}
+		if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rewrite(filepath.Join(dir, "main.tf"), `"REGION-${each.key}"`, `"`+env.namePrefix+`-${each.key}"`,
+		`prefix = "`, `prefix = "`+env.prefixBase)
 	tests := filepath.Join(dir, "tests")
 	if err := os.Mkdir(tests, 0o700); err != nil {
 		t.Fatal(err)
@@ -190,6 +208,7 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	rewrite(filepath.Join(tests, "regions.tftest.hcl"), `== "INV-EU"`, `== "`+env.prefixBase+`INV-EU"`)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
 	// No init: the provider comes from dev_overrides (Terraform before 1.12
@@ -198,11 +217,12 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 	if !strings.Contains(out, "3 passed, 0 failed") {
 		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
 	}
-	st := env.fake.Stats()
-	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
-		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	st := env.sent.stats()
+	created, updated, deleted := st.ByRoute["POST "+sequenceSetsAPIPath], st.ByRoute["PUT "+sequenceSetsAPIPath+"/{id}"], st.ByRoute["DELETE "+sequenceSetsAPIPath+"/{id}"]
+	if created != 2 || updated != 2 || deleted != 2 {
+		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", created, updated, deleted)
 	}
-	if sets := env.fake.Sets(); len(sets) != 1 {
-		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	if err := env.noSetsLeft(nil); err != nil {
+		t.Fatal(err)
 	}
 }

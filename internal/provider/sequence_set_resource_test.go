@@ -329,8 +329,8 @@ func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
 			{
 				// Someone deletes it: the plan creates it again.
 				PreConfig: func() { env.deleteSet(spec.name) },
-				Config: config,
-				Check:  env.holds(spec),
+				Config:    config,
+				Check:     env.holds(spec),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
