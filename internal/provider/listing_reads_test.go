@@ -40,8 +40,8 @@ resource "zuora_sequence_set" "s" {
 func (e *testEnv) listPages() int { return len(e.allSets())/40 + 1 }
 
 // managedSets is the terraform and provider blocks and n sets.
-func managedSets(n int, start int64, providerLines ...string) string {
-	return providerConfig(providerLines...) + countedSets("s", "L", n, start)
+func managedSets(n int) string {
+	return providerConfig() + countedSets("s", "L", n, 1)
 }
 
 // providerConfig is the terraform and provider blocks, configured from the
@@ -193,20 +193,20 @@ func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
 // GET.
 func TestAccListingReads_bigTenant(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
-	seedSets(env.fake, 1799)
+	seedFake(env.fake, 1799)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, managedSets(200, 1)) // S = 1799 + 200 + DEFAULT = 2000
+	writeConfig(t, dir, managedSets(200)) // S = 1799 + 200 + DEFAULT = 2000
 	cli.run("apply", "-auto-approve", "-no-color")
 	env.fake.ResetStats()
 	cli.planIsEmpty()
 	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
 
 	small := newLocalTestEnv(t, zuorafake.Options{})
-	seedSets(small.fake, 398)
+	seedFake(small.fake, 398)
 	smallDir := t.TempDir()
 	smallCLI := newTerraformCLI(t, small, smallDir)
-	writeConfig(t, smallDir, managedSets(1, 1))
+	writeConfig(t, smallDir, managedSets(1))
 	smallCLI.run("apply", "-auto-approve", "-no-color")
 	small.fake.ResetStats()
 	smallCLI.planIsEmpty()

@@ -57,7 +57,7 @@ func TestAccPacing_warningAfterLongWaits(t *testing.T) {
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
-	writeConfig(t, dir, managedSets(1, 1))
+	writeConfig(t, dir, managedSets(1))
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 1, RetryAfter: 1500 * time.Millisecond})
 	out := strings.Join(strings.Fields(cli.run("apply", "-auto-approve", "-no-color")), " ") // Terraform wraps lines
 	for _, want := range []string{"Warning: Zuora's limits held this operation", "rate limit (HTTP 429)", "create timeout (20m now)"} {
@@ -92,7 +92,7 @@ func TestAccPacing_applyUnderAQuota(t *testing.T) {
 	env := quotaTenant(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, managedSets(200, 1))
+	writeConfig(t, dir, managedSets(200))
 	start := time.Now()
 	cli.run("apply", "-auto-approve", "-no-color")
 	took := time.Since(start)

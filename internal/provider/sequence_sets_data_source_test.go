@@ -17,10 +17,10 @@ import (
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
-// seedSets creates n sets out of band, as a tenant that predates Terraform
-// has them; the ones with an even number have a payment container.
-func seedSets(fake *zuorafake.Server, n int) []zuorafake.SequenceSet {
-	var sets []zuorafake.SequenceSet
+// seedFake creates n sets in the local Zuora behind its API, as a big
+// tenant that predates Terraform has them; the ones with an even number
+// have a payment container.
+func seedFake(fake *zuorafake.Server, n int) {
 	for i := range n {
 		s := zuorafake.SequenceSet{
 			Name:       fmt.Sprintf("BRAND-%02d", i),
@@ -31,9 +31,8 @@ func seedSets(fake *zuorafake.Server, n int) []zuorafake.SequenceSet {
 		if i%2 == 0 {
 			s.Payment = &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dP-", i), StartNumber: 7}
 		}
-		sets = append(sets, fake.CreateOutOfBand(s))
+		fake.CreateOutOfBand(s)
 	}
-	return sets
 }
 
 // seedSets creates n sets through the API, as a tenant that predates
