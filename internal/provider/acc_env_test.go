@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -100,9 +101,9 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	record(t, runsBoth)
 	if liveMode {
-		return newEnv(t, liveURL(t), nil)
+		return newEnv(t, liveURL(t), nil, "", "")
 	}
-	env := newEnv(t, "", zuorafake.New(zuorafake.Options{}))
+	env := newEnv(t, "", zuorafake.New(zuorafake.Options{}), "", "")
 	env.fake = nil // the test must not depend on it: it runs live too
 	return env
 }
@@ -116,11 +117,13 @@ func newLocalTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	if liveMode {
 		t.Skip(needsLocalZuora)
 	}
-	return newEnv(t, "", zuorafake.New(opts))
+	env := newEnv(t, "", zuorafake.New(opts), opts.ClientID, opts.ClientSecret)
+	return env
 }
 
 // newEnv serves fake (when not nil) on a loopback port, or talks to url.
-func newEnv(t *testing.T, url string, fake *zuorafake.Server) *testEnv {
+// The API client takes the fake's credentials (empty: its defaults).
+func newEnv(t *testing.T, url string, fake *zuorafake.Server, clientID, clientSecret string) *testEnv {
 	t.Helper()
 	envSeq.Lock()
 	seq := envSeq.n
@@ -132,7 +135,11 @@ func newEnv(t *testing.T, url string, fake *zuorafake.Server) *testEnv {
 		names:      map[string]string{},
 	}
 	env.namePrefix = testNamePrefix + env.prefixBase
-	cfg := zuora.Config{ClientID: zuorafake.DefaultClientID, ClientSecret: zuorafake.DefaultClientSecret, ProviderVersion: "acctest"}
+	cfg := zuora.Config{
+		ClientID:        cmp.Or(clientID, zuorafake.DefaultClientID),
+		ClientSecret:    cmp.Or(clientSecret, zuorafake.DefaultClientSecret),
+		ProviderVersion: "acctest",
+	}
 	if fake != nil {
 		srv := httptest.NewServer(fake)
 		t.Cleanup(srv.Close)

@@ -198,7 +198,7 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	cli := newTerraformCLI(t, env, dir)
 	writeConfig(t, dir, managedSets(200)) // S = 1799 + 200 + DEFAULT = 2000
 	cli.run("apply", "-auto-approve", "-no-color")
-	env.fake.ResetStats()
+	env.sent.reset()
 	cli.planIsEmpty()
 	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
 
@@ -208,7 +208,7 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	smallCLI := newTerraformCLI(t, small, smallDir)
 	writeConfig(t, smallDir, managedSets(1))
 	smallCLI.run("apply", "-auto-approve", "-no-color")
-	small.fake.ResetStats()
+	small.sent.reset()
 	smallCLI.planIsEmpty()
 	budget(t, small, "a plan of 1 set in a tenant of 400", 2)
 }
