@@ -187,7 +187,11 @@ func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	if got := len(regexp.MustCompile(`(?m)^resource "zuora_sequence_set" `).FindAll(generated, -1)); got != n {
 		t.Fatalf("generated.tf has %d resource blocks, want %d", got, n)
 	}
-	for _, want := range []string{`name = "DEFAULT"`, `"P-"`, "identity = {", `host = "` + env.url + `"`} {
+	defaultPayment := `"P-"` // the DEFAULT set's reserved payment prefix, as the tenant holds it
+	if p := env.mustSetByName("DEFAULT").Payment; p != nil {
+		defaultPayment = fmt.Sprintf("%q", p.Prefix)
+	}
+	for _, want := range []string{`name = "DEFAULT"`, defaultPayment, "identity = {", `host = "` + env.url + `"`} {
 		if !strings.Contains(string(generated), want) {
 			t.Errorf("generated.tf lacks %s", want)
 		}
