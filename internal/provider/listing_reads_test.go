@@ -189,8 +189,7 @@ func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
 }
 
 // TestAccListingReads_bigTenant: a plan of a configuration's sets in a
-// tenant of 2,000 lists it once; a single set in a tenant of 400 costs one
-// GET.
+// tenant of 2,000 lists it once.
 func TestAccListingReads_bigTenant(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
 	seedFake(env.fake, 1799)
@@ -201,14 +200,22 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 	env.sent.reset()
 	cli.planIsEmpty()
 	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 50+3)
+}
 
-	small := newLocalTestEnv(t, zuorafake.Options{})
-	seedFake(small.fake, 398)
-	smallDir := t.TempDir()
-	smallCLI := newTerraformCLI(t, small, smallDir)
-	writeConfig(t, smallDir, managedSets(1))
-	smallCLI.run("apply", "-auto-approve", "-no-color")
-	small.sent.reset()
-	smallCLI.planIsEmpty()
-	budget(t, small, "a plan of 1 set in a tenant of 400", 2)
+// TestAccListingReads_loneSet: a plan of a single set costs one GET, not a
+// listing, in a tenant of more than one page.
+func TestAccListingReads_loneSet(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedSets(45)
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, providerConfig()+env.unique(setSpec{name: "LONE", invoice: num{"LNI", 1}, creditMemo: num{"LNC", 1}, debitMemo: num{"LND", 1}}).hcl())
+	cli.destroyAtEnd()
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.sent.reset()
+	cli.planIsEmpty()
+	st := budget(t, env, "a plan of 1 set in a tenant of more than a page", 1)
+	if st.ByRoute[listRoute] != 0 || st.ByRoute[getRoute] != 1 {
+		t.Fatalf("a plan of 1 set sent %v, want one GET by id and no list page", st.ByRoute)
+	}
 }
