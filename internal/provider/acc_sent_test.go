@@ -59,7 +59,9 @@ func (r *recorder) client() *http.Client {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.transport == nil {
-		r.transport = cleanhttp.DefaultPooledTransport()
+		t := cleanhttp.DefaultPooledTransport()
+		t.MaxIdleConnsPerHost = 40 // as the client's own
+		r.transport = t
 	}
 	return &http.Client{Transport: recordingTransport{add: r.add, next: r.transport}}
 }
@@ -163,21 +165,26 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 }
 
 // logRequestsTo is the served provider's recorder: each request becomes a
-// line of JSON appended to path.
+// line of JSON appended to path. Its transport keeps as many idle
+// connections as the client's own would.
 func logRequestsTo(path string) *http.Client {
 	var mu sync.Mutex
+	var f *os.File
 	add := func(req sentRequest) {
 		line, _ := json.Marshal(req)
 		mu.Lock()
 		defer mu.Unlock()
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-		if err != nil {
-			return
+		if f == nil {
+			var err error
+			if f, err = os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
+				return
+			}
 		}
 		_, _ = f.Write(append(line, '\n'))
-		_ = f.Close()
 	}
-	return &http.Client{Transport: recordingTransport{add: add, next: cleanhttp.DefaultPooledTransport()}}
+	transport := cleanhttp.DefaultPooledTransport()
+	transport.MaxIdleConnsPerHost = 40
+	return &http.Client{Transport: recordingTransport{add: add, next: transport}}
 }
 
 // tokens are the bearer tokens the provider sent.
