@@ -13,7 +13,7 @@ import (
 // for people to review: the variables file is JSON with one set per line
 // (so a changed set is one changed line in a diff), sorted by name.
 func TestAccBulkImport_filesForReview(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	names := append([]string{"DEFAULT"}, seedTenant(env, 3)...)
 	tfvars, _ := discover(t, env)
 

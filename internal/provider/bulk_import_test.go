@@ -8,30 +8,33 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 const bulkImportExample = "../../examples/bulk-import"
 
-// seedTenant creates n sets in the fake behind the provider's back, more
-// than one page of the list endpoint; every third one has no payment or
-// refund numbering of its own. It returns the sets' names.
+// seedTenant creates n sets through the API, as someone outside Terraform
+// would, more than one page of the list endpoint; every third one has no
+// payment or refund numbering of its own. It returns the names of every
+// set the tenant then holds, DEFAULT and any other's included: the recipe
+// adopts them all. (The tests using it run alone, not in parallel, so that
+// no other test's sets come and go meanwhile.)
 func seedTenant(env *testEnv, n int) []string {
-	names := make([]string, 0, n)
 	for i := 1; i <= n; i++ {
-		set := zuorafake.SequenceSet{
-			Name:       fmt.Sprintf("BRAND-%02d", i),
-			Invoice:    &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dI", i), StartNumber: int64(i)},
-			CreditMemo: &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dC", i), StartNumber: int64(100 + i)},
-			DebitMemo:  &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dD", i), StartNumber: 1},
+		set := setSpec{
+			name:       fmt.Sprintf("BRAND-%02d", i),
+			invoice:    num{fmt.Sprintf("B%02dI", i), int64(i)},
+			creditMemo: num{fmt.Sprintf("B%02dC", i), int64(100 + i)},
+			debitMemo:  num{fmt.Sprintf("B%02dD", i), 1},
 		}
 		if i%3 != 0 {
-			set.Payment = &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dP-", i), StartNumber: 7}
-			set.Refund = &zuorafake.Numbering{Prefix: fmt.Sprintf("B%02dR-", i), StartNumber: 9}
+			set.pay = num{fmt.Sprintf("B%02dP-", i), 7}
+			set.ref = num{fmt.Sprintf("B%02dR-", i), 9}
 		}
-		env.fake.CreateOutOfBand(set)
-		names = append(names, set.Name)
+		env.createSet(env.unique(set))
+	}
+	var names []string
+	for _, s := range env.allSets() {
+		names = append(names, s.Name)
 	}
 	return names
 }
@@ -47,14 +50,8 @@ func discover(t *testing.T, env *testEnv) (tfvars, importBlocks string) {
 // assertNothingWritten checks that adopting the sets changed nothing in Zuora.
 func assertNothingWritten(t *testing.T, env *testEnv) {
 	t.Helper()
-	st := env.fake.Stats()
-	if st.Created != 0 || st.Updated != 0 || st.Deleted != 0 {
-		t.Fatalf("importing wrote to Zuora: %d created, %d updated, %d deleted", st.Created, st.Updated, st.Deleted)
-	}
-	for route, n := range st.ByRoute {
-		if !strings.HasPrefix(route, "GET ") && route != "POST /oauth/token" {
-			t.Fatalf("importing sent %d × %s", n, route)
-		}
+	if err := env.noWritesSent("importing"); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -67,9 +64,8 @@ func stateAddresses(cli *terraformCLI) []string {
 // lists the tenant's sets into a variables file, step 2 imports every one
 // with an import block using for_each, and the next plan is empty.
 func TestAccBulkImport_forEach(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	names := append([]string{"DEFAULT"}, seedTenant(env, 45)...)
-	env.fake.ResetStats()
+	env := newTestEnv(t)
+	names := seedTenant(env, 45)
 
 	tfvars, _ := discover(t, env)
 	manage := newTerraformCLI(t, env, copyDir(t, filepath.Join(bulkImportExample, "manage")))
@@ -100,7 +96,8 @@ func TestAccBulkImport_forEach(t *testing.T) {
 
 	// The variables file is now the source of truth: a change in it is an
 	// in-place update of that one set.
-	edited := strings.Replace(tfvars, `"prefix":"B07I","start_number":7`, `"prefix":"B07I","start_number":70`, 1)
+	b07 := env.prefix("B07I")
+	edited := strings.Replace(tfvars, fmt.Sprintf(`"prefix":%q,"start_number":7`, b07), fmt.Sprintf(`"prefix":%q,"start_number":70`, b07), 1)
 	if edited == tfvars {
 		t.Fatalf("the tfvars do not hold BRAND-07's invoice numbering as expected:\n%s", tfvars)
 	}
@@ -108,7 +105,7 @@ func TestAccBulkImport_forEach(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan = manage.run("plan", "-no-color")
-	if !strings.Contains(plan, `zuora_sequence_set.this["BRAND-07"] will be updated in-place`) ||
+	if !strings.Contains(plan, fmt.Sprintf(`zuora_sequence_set.this[%q] will be updated in-place`, env.name("BRAND-07"))) ||
 		!strings.Contains(plan, "0 to add, 1 to change, 0 to destroy") {
 		t.Fatalf("editing the variables file does not plan one in-place update:\n%s", plan)
 	}
@@ -118,9 +115,8 @@ func TestAccBulkImport_forEach(t *testing.T) {
 // step 1 and terraform plan -generate-config-out. The generated file must be
 // valid as written and match Zuora exactly.
 func TestAccBulkImport_generateConfig(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	names := append([]string{"DEFAULT"}, seedTenant(env, 5)...)
-	env.fake.ResetStats()
+	env := newTestEnv(t)
+	names := seedTenant(env, 5)
 
 	_, imports := discover(t, env)
 	gen := newTerraformCLI(t, env, copyDir(t, filepath.Join(bulkImportExample, "manage-generated")))
@@ -138,7 +134,7 @@ func TestAccBulkImport_generateConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range names {
-		if !regexp.MustCompile(`(?m)^\s*name\s*=\s*"` + name + `"$`).Match(generated) {
+		if !regexp.MustCompile(`(?m)^\s*name\s*=\s*"` + regexp.QuoteMeta(name) + `"$`).Match(generated) {
 			t.Fatalf("generated.tf has no set named %s:\n%s", name, generated)
 		}
 	}
@@ -150,7 +146,8 @@ func TestAccBulkImport_generateConfig(t *testing.T) {
 	gen.run("apply", "-auto-approve", "-no-color")
 	gen.planIsEmpty()
 	assertNothingWritten(t, env)
-	if got := stateAddresses(gen); len(got) != len(names) || !slices.Contains(got, "zuora_sequence_set.brand_01") {
+	brand01 := "zuora_sequence_set." + strings.ToLower(strings.ReplaceAll(env.name("BRAND-01"), "-", "_"))
+	if got := stateAddresses(gen); len(got) != len(names) || !slices.Contains(got, brand01) {
 		t.Fatalf("state after the import: %v", got)
 	}
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/openapitest"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // Some workflows (for_each imports, -generate-config-out, the examples) need
@@ -38,7 +38,7 @@ const waitWarningEnv = "TF_ZUORA_TEST_WAIT_WARNING"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
-		p := &zuoraProvider{version: "test", tuneClient: shortBackoff}
+		p := &zuoraProvider{version: "test", tuneClient: servedClient(os.Getenv(requestLogEnv))}
 		if d, err := time.ParseDuration(os.Getenv(waitWarningEnv)); err == nil {
 			p.waitWarning = d
 		}
@@ -50,7 +50,40 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(openapitest.Main(m, "internal/provider"))
+	if liveMode && os.Getenv("TF_ACC") != "" {
+		if _, diags := resolveSettings(providerModel{}, os.Getenv); diags.HasError() || os.Getenv(envClientID) == "" || os.Getenv(envClientSecret) == "" {
+			fmt.Fprintf(os.Stderr, "%s=1 needs ZUORA_HOST or ZUORA_ENVIRONMENT, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (and ZUORA_ENTITY_ID for a multi-entity tenant) %v\n", liveEnvVar, diags)
+			os.Exit(2)
+		}
+		fmt.Printf("live mode: this run's sets are named %s%s*\n", testNamePrefix, runID)
+	}
+	// resource.TestMain runs the sweepers for -sweep (make sweep), the
+	// tests otherwise.
+	resource.TestMain(summarized{m})
+}
+
+// summarized prints how many acceptance tests ran once they have.
+type summarized struct{ m *testing.M }
+
+func (s summarized) Run() int {
+	// Every exchange with the local Zuora was checked against Zuora's
+	// OpenAPI document: openapitest.Main reports how many.
+	code := openapitest.Main(s.m, "internal/provider")
+	printSummary()
+	return code
+}
+
+// servedClient tunes the provider the test binary serves to terraform:
+// short waits in the local Zuora, and its requests logged to logPath.
+func servedClient(logPath string) func(*zuora.Config) {
+	return func(c *zuora.Config) {
+		if !liveMode {
+			shortBackoff(c)
+		}
+		if logPath != "" {
+			c.HTTPClient = logRequestsTo(logPath)
+		}
+	}
 }
 
 // shortBackoff keeps the fake's faults from slowing tests down.
@@ -103,17 +136,19 @@ func newTerraformCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 		t.Fatal(err)
 	}
 	cli := &terraformCLI{t: t, bin: terraformBinary(t), dir: dir}
+	if env.sent.file == "" {
+		env.sent.file = filepath.Join(t.TempDir(), "requests.jsonl")
+	}
 	cli.env = append(os.Environ(),
 		serveProviderEnv+"=1",
+		requestLogEnv+"="+env.sent.file,
 		"TF_CLI_CONFIG_FILE="+rc,
 		"CHECKPOINT_DISABLE=1",
 		"TF_IN_AUTOMATION=1",
 		"TF_INPUT=0",
 		"TF_LOG=",
-		envHost+"="+env.url,
-		envClientID+"="+zuorafake.DefaultClientID,
-		envClientSecret+"="+zuorafake.DefaultClientSecret,
 	)
+	cli.env = append(cli.env, env.cliVariables()...)
 	return cli
 }
 
@@ -172,6 +207,16 @@ func (c *terraformCLI) try(args ...string) (string, error) {
 	cmd.Stderr = &out
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// destroyAtEnd destroys what the working directory manages when the test
+// ends, so that nothing is left in Zuora (live, in the tenant).
+func (c *terraformCLI) destroyAtEnd() {
+	c.t.Cleanup(func() {
+		if out, err := c.try("destroy", "-auto-approve", "-no-color"); err != nil {
+			c.t.Errorf("terraform destroy after the test: %v\n%s", err, out)
+		}
+	})
 }
 
 // planIsEmpty fails the test unless a plan proposes no change.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -28,7 +29,7 @@ func defaultSet() setSpec {
 // delete it, and stops managing it with a removed block, which leaves it
 // untouched in Zuora.
 func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	builtIn, ok := env.fake.SetByName("DEFAULT")
 	if !ok {
 		t.Fatal("the fake has no DEFAULT set")
@@ -71,7 +72,7 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: resource.ComposeTestCheckFunc(env.fakeMatches(changed), env.lastPutSentOnly("invoice.start_number")),
+				Check: resource.ComposeTestCheckFunc(env.holds(changed), env.lastPutSentOnly("invoice.start_number")),
 			},
 			{
 				// Leaving it out of the configuration plans a destroy, which
@@ -85,7 +86,55 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 					if n := len(s.RootModule().Resources); n != 0 {
 						return fmt.Errorf("the removed block left %d resources in state", n)
 					}
-					return env.fakeMatches(changed)(s)
+					return env.holds(changed)(s)
+				},
+			},
+		},
+	})
+}
+
+// TestAccSequenceSet_adoptDefault is the read-only half of the test above,
+// live too: the tenant's DEFAULT, as Zuora holds it, imports by name with
+// an empty plan and nothing written, and a removed block lets it go
+// without a request. (Changing DEFAULT, and Zuora refusing its delete,
+// stay in the local Zuora: a live run touches no set but its own.)
+func TestAccSequenceSet_adoptDefault(t *testing.T) {
+	env := newTestEnv(t)
+	builtIn := env.mustSetByName("DEFAULT")
+	spec := setSpec{name: builtIn.Name}
+	for _, c := range []struct {
+		n    **zuora.Numbering
+		into *num
+	}{{&builtIn.Invoice, &spec.invoice}, {&builtIn.CreditMemo, &spec.creditMemo}, {&builtIn.DebitMemo, &spec.debitMemo}, {&builtIn.Payment, &spec.pay}, {&builtIn.Refund, &spec.ref}} {
+		if *c.n != nil {
+			*c.into = num{(*c.n).Prefix, (*c.n).StartNumber}
+		}
+	}
+	importBlock := "import {\n  to = " + resourceAddr + "\n  id = \"DEFAULT\"\n}\n"
+	resource.ParallelTest(t, resource.TestCase{
+		// removed blocks need Terraform 1.7.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + importBlock + spec.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: append(stateMatches(spec),
+					statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("id"), knownvalue.StringExact(builtIn.ID))),
+				Check: func(*terraform.State) error { return env.noWritesSent("importing DEFAULT") },
+			},
+			{
+				Config: env.providerBlock() + "removed {\n  from = " + resourceAddr + "\n  lifecycle {\n    destroy = false\n  }\n}\n",
+				Check: func(s *terraform.State) error {
+					if n := len(s.RootModule().Resources); n != 0 {
+						return fmt.Errorf("the removed block left %d resources in state", n)
+					}
+					if err := env.noWritesSent("letting DEFAULT go"); err != nil {
+						return err
+					}
+					return env.holds(spec)(s)
 				},
 			},
 		},

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -53,7 +54,7 @@ var newerFeatureFiles = map[string]string{
 // TestAccExamples_formattedAndValid checks every example the docs show:
 // terraform fmt finds nothing to change and terraform validate passes.
 func TestAccExamples_formattedAndValid(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	for _, dir := range exampleDirs(t) {
 		name, _ := filepath.Rel(examplesDir, dir)
 		t.Run(name, func(t *testing.T) {
@@ -110,37 +111,59 @@ func addSourceIfMissing(t *testing.T, dir string) {
 
 // TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
 // second plan, the next-year change as one in-place update, and destroy.
+// Its regions (NA, EMEA, APAC) and codes (US, EU, AP) become this test's
+// names and prefixes, in its variables and in next-year.tfvars alike.
 func TestAccExamples_demo(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "demo")))
+	env := newTestEnv(t)
+	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
+	region := regexp.MustCompile(`(?m)^(\s*)(NA|EMEA|APAC)(\s*)= \{ code = "(US|EU|AP)"`)
+	for _, file := range []string{"variables.tf", "next-year.tfvars"} {
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := region.ReplaceAllStringFunc(string(b), func(m string) string {
+			g := region.FindStringSubmatch(m)
+			return fmt.Sprintf(`%s%q%s= { code = %q`, g[1], env.name(g[2]), g[3], env.prefix(g[4]))
+		})
+		if strings.Count(out, env.namePrefix) != 3 {
+			t.Fatalf("examples/demo/%s does not name the three regions as this test expects:\n%s", file, b)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emeaName, euInvoice := env.name("EMEA"), env.prefix("EU")+"INV"
+	cli := newTerraformCLI(t, env, dir)
+	cli.destroyAtEnd()
 
 	out := cli.run("apply", "-auto-approve", "-no-color")
 	if !strings.Contains(out, "3 added, 0 changed, 0 destroyed") {
 		t.Fatalf("the demo apply did not create three sets:\n%s", out)
 	}
-	emea, ok := env.fake.SetByName("EMEA")
-	if !ok || emea.Invoice.Prefix != "EUINV" || emea.Refund == nil || emea.Refund.Prefix != "EUREF-" {
-		t.Fatalf("Zuora does not hold the EMEA set as configured: %+v", emea)
+	emea, err := env.setByName(emeaName)
+	if err != nil || emea.Invoice.Prefix != euInvoice || emea.Refund == nil || emea.Refund.Prefix != env.prefix("EU")+"REF-" {
+		t.Fatalf("Zuora does not hold the EMEA set as configured: %+v (%v)", emea, err)
 	}
-	if got := cli.run("output", "-json", "invoice_numbering"); !strings.Contains(got, `"EMEA":"EUINV00002000"`) {
-		t.Fatalf("output invoice_numbering = %s", got)
+	if got, want := cli.run("output", "-json", "invoice_numbering"), fmt.Sprintf(`%q:"%s00002000"`, emeaName, euInvoice); !strings.Contains(got, want) {
+		t.Fatalf("output invoice_numbering = %s, want %s in it", got, want)
 	}
 	cli.planIsEmpty()
 
 	out = cli.run("apply", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
-	if !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) ||
+	if !strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be updated in-place`, emeaName)) ||
 		!strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
 		t.Fatalf("next-year.tfvars is not one in-place update:\n%s", out)
 	}
-	if emea, _ = env.fake.SetByName("EMEA"); emea.Invoice.StartNumber != 5000 {
-		t.Fatalf("EMEA invoice start number in Zuora = %d, want 5000", emea.Invoice.StartNumber)
+	if emea, err = env.setByName(emeaName); err != nil || emea.Invoice.StartNumber != 5000 {
+		t.Fatalf("EMEA invoice start number in Zuora = %d, want 5000 (%v)", emea.Invoice.StartNumber, err)
 	}
 
 	out = cli.run("destroy", "-auto-approve", "-no-color", "-var-file=next-year.tfvars")
 	if !strings.Contains(out, "3 destroyed") {
 		t.Fatalf("the demo destroy did not remove three sets:\n%s", out)
 	}
-	if err := env.onlyDefaultLeft(nil); err != nil {
+	if err := env.noSetsLeft(nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(examplesDir, "demo", "terraform.tfstate")); err == nil {
@@ -149,12 +172,35 @@ func TestAccExamples_demo(t *testing.T) {
 }
 
 // TestAccExamples_moduleTesting runs the module example's own terraform
-// test against the local Zuora, as its README tells a pipeline to: every
-// run passes, the sets were created and updated in place, and the test
-// cleaned up after itself.
+// test, as its README tells a pipeline to: every run passes, the sets were
+// created and updated in place, and the test cleaned up after itself. The
+// module's names (REGION-<code>) and prefixes get this test's prefixes
+// first, in the module and in its test's assertion alike.
 func TestAccExamples_moduleTesting(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	cli := newTerraformCLI(t, env, copyModuleTesting(t))
+	env := newTestEnv(t)
+	dir := copyModuleTesting(t)
+	rewrite := func(file string, replacements ...string) {
+		t.Helper()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(b)
+		for i := 0; i < len(replacements); i += 2 {
+			if !strings.Contains(out, replacements[i]) {
+				t.Fatalf("%s no longer holds %s, which this test rewrites:\n%s", file, replacements[i], b)
+			}
+			out = strings.ReplaceAll(out, replacements[i], replacements[i+1])
+		}
+		if err := os.WriteFile(file, []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rewrite(filepath.Join(dir, "main.tf"), `"REGION-${each.key}"`, `"`+env.namePrefix+`-${each.key}"`,
+		`prefix = "`, `prefix = "`+env.prefixBase)
+	tests := filepath.Join(dir, "tests")
+	rewrite(filepath.Join(tests, "regions.tftest.hcl"), `== "INV-EU"`, `== "`+env.prefixBase+`INV-EU"`)
+	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
 	// No init: the provider comes from dev_overrides (Terraform before 1.12
 	// would ask the registry for it in init).
@@ -162,12 +208,13 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 	if !strings.Contains(out, "3 passed, 0 failed") {
 		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
 	}
-	st := env.fake.Stats()
-	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
-		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	st := env.sent.stats()
+	created, updated, deleted := st.ByRoute["POST "+sequenceSetsAPIPath], st.ByRoute["PUT "+sequenceSetsAPIPath+"/{id}"], st.ByRoute["DELETE "+sequenceSetsAPIPath+"/{id}"]
+	if created != 2 || updated != 2 || deleted != 2 {
+		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", created, updated, deleted)
 	}
-	if sets := env.fake.Sets(); len(sets) != 1 {
-		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	if err := env.noSetsLeft(nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -202,7 +249,7 @@ func copyModuleTesting(t *testing.T) string {
 // runs the module's terraform test against it, and stops it. Each run
 // passes, and each run's server is gone when the script ends.
 func TestAccExamples_moduleTestingScript(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := copyModuleTesting(t)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
@@ -241,7 +288,7 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 // (examples/ci/drift-check.sh) on examples/demo: exit 0 while Zuora matches,
 // 2 with the plan once a set is changed or deleted outside Terraform.
 func TestAccExamples_driftCheck(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
 	cli := newTerraformCLI(t, env, dir)
 	cli.run("apply", "-auto-approve", "-no-color")
@@ -300,7 +347,7 @@ func TestAccExamples_driftCheck(t *testing.T) {
 // writes a CLI configuration, with which terraform init installs it under
 // its version and an apply reaches Zuora.
 func TestAccExamples_mirror(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	mirror := t.TempDir()

@@ -75,7 +75,7 @@ func (e expectForget) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 // the configuration removes both from the state, sends no DELETE, and
 // leaves both in Zuora as last applied.
 func TestAccSequenceSet_destroyFalse(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	builtIn, _ := env.fake.SetByName("DEFAULT")
 	assigned := setSpec{name: "US", invoice: num{"USINV", 1}, creditMemo: num{"USCM", 1}, debitMemo: num{"USDM", 1}}
 	dflt := defaultSet()
@@ -97,7 +97,7 @@ func TestAccSequenceSet_destroyFalse(t *testing.T) {
 			if _, ok := env.fake.Set(builtIn.ID); !ok {
 				return fmt.Errorf("DEFAULT is gone from Zuora")
 			}
-			return env.fakeMatches(assigned)(s)
+			return env.holds(assigned)(s)
 		},
 		Steps: []resource.TestStep{
 			{
@@ -124,7 +124,7 @@ func TestAccSequenceSet_destroyFalse(t *testing.T) {
 // would: apply adopts DEFAULT and creates a set, customer accounts are
 // assigned to it, and destroy leaves both in Zuora and none in the state.
 func TestAccExamples_keepOnDestroy(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "keep-on-destroy")))
 	cli.requireVersion("1.16.0") // lifecycle { destroy = false }
 

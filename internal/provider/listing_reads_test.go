@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -21,15 +22,27 @@ const (
 	tokenRoute = "POST /oauth/token"
 )
 
-// listingConfig manages n sets with count, and reads set 0 back through
-// both data sources, after any change to it.
-func listingConfig(n int, start int64, providerLines ...string) string {
-	return managedSets(n, start, providerLines...) + readBack
+// listingConfig manages n sets of env's with count, and reads set 0 back
+// through both data sources, after any change to it.
+func (e *testEnv) listingConfig(n int, start int64, providerLines ...string) string {
+	return providerConfig(providerLines...) + fmt.Sprintf(`
+resource "zuora_sequence_set" "s" {
+  count       = %[1]d
+  name        = "%[2]s-${count.index}"
+  invoice     = { prefix = "%[3]sLI${count.index}", start_number = %[4]d }
+  credit_memo = { prefix = "%[3]sLC${count.index}", start_number = %[4]d }
+  debit_memo  = { prefix = "%[3]sLD${count.index}", start_number = %[4]d }
+}
+`, n, e.namePrefix, e.prefixBase, start) + strings.ReplaceAll(readBack, `"L-0"`, fmt.Sprintf("%q", e.namePrefix+"-0"))
 }
 
+// listPages is how many list pages a listing of the tenant takes: paging
+// ends on a page that is not full.
+func (e *testEnv) listPages() int { return len(e.allSets())/40 + 1 }
+
 // managedSets is the terraform and provider blocks and n sets.
-func managedSets(n int, start int64, providerLines ...string) string {
-	return providerConfig(providerLines...) + countedSets("s", "L", n, start)
+func managedSets(n int) string {
+	return providerConfig() + countedSets("s", "L", n, 1)
 }
 
 // providerConfig is the terraform and provider blocks, configured from the
@@ -76,9 +89,9 @@ func writeConfig(t *testing.T, dir, config string) {
 
 // budget fails the test when the requests since the last reset exceed
 // what a plan of a tenant of s sets may cost, and reports them.
-func budget(t *testing.T, env *testEnv, what string, maxV1 int) zuorafake.Stats {
+func budget(t *testing.T, env *testEnv, what string, maxV1 int) sentStats {
 	t.Helper()
-	st := env.fake.Stats()
+	st := env.sent.stats()
 	t.Logf("%s: %d requests to /v1 (%d list pages, %d GETs by id), %d tokens",
 		what, st.APIRequests, st.ByRoute[listRoute], st.ByRoute[getRoute], st.ByRoute[tokenRoute])
 	if st.APIRequests > maxV1 {
@@ -91,16 +104,17 @@ func budget(t *testing.T, env *testEnv, what string, maxV1 int) zuorafake.Stats 
 }
 
 func TestAccListingReads_planOfManySets(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	const n = 64 // with DEFAULT, S = 65: two pages of 40
-	pages := 2
+	env := newTestEnv(t)
+	const n = 64 // with DEFAULT, S = 65 or more: two pages of 40 at least
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, listingConfig(n, 1))
+	writeConfig(t, dir, env.listingConfig(n, 1))
+	cli.destroyAtEnd()
 	cli.run("apply", "-auto-approve", "-no-color")
+	pages := env.listPages()
 
 	// Refresh of 64 sets and the two data sources: one listing.
-	env.fake.ResetStats()
+	env.sent.reset()
 	cli.planIsEmpty()
 	st := budget(t, env, "a plan of 64 sets", pages+3)
 	if st.ByRoute[getRoute] > 1 {
@@ -109,23 +123,10 @@ func TestAccListingReads_planOfManySets(t *testing.T) {
 
 	// Drift and a deletion made outside Terraform still show; the missing
 	// set is confirmed with a GET before it is dropped.
-	sets := env.fake.Sets()
-	var drifted, deleted string
-	for _, s := range sets {
-		switch s.Name {
-		case "L-7":
-			drifted = s.ID
-		case "L-9":
-			deleted = s.ID
-		}
-	}
-	if err := env.fake.UpdateOutOfBand(drifted, func(s *zuorafake.SequenceSet) { s.Invoice.StartNumber = 77 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.fake.DeleteOutOfBand(deleted); err != nil {
-		t.Fatal(err)
-	}
-	env.fake.ResetStats()
+	drifted := int64(77)
+	env.updateSet(env.namePrefix+"-7", zuora.SequenceSetPatch{Invoice: &zuora.NumberingPatch{StartNumber: &drifted}})
+	env.deleteSet(env.namePrefix + "-9")
+	env.sent.reset()
 	plan, err := cli.try("plan", "-no-color")
 	if err != nil {
 		t.Fatalf("plan: %v\n%s", err, plan)
@@ -152,13 +153,13 @@ func TestAccListingReads_planOfManySets(t *testing.T) {
 		{envReadListing + "=false", ""},
 	} {
 		t.Run(off.how, func(t *testing.T) {
-			writeConfig(t, dir, listingConfig(n, 1, off.line))
+			writeConfig(t, dir, env.listingConfig(n, 1, off.line))
 			if off.line == "" {
 				cli.env = append(cli.env, envReadListing+"=false")
 			}
-			env.fake.ResetStats()
+			env.sent.reset()
 			cli.planIsEmpty()
-			st := env.fake.Stats()
+			st := env.sent.stats()
 			// The sets and the one data source by id: a GET each; the
 			// list data source: its own two pages.
 			if st.ByRoute[listRoute] != pages || st.ByRoute[getRoute] != n+1 {
@@ -172,12 +173,13 @@ func TestAccListingReads_planOfManySets(t *testing.T) {
 // set updated in the same apply show the new values, though the plan served
 // them from the listing.
 func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, listingConfig(12, 1))
+	writeConfig(t, dir, env.listingConfig(12, 1))
+	cli.destroyAtEnd()
 	cli.run("apply", "-auto-approve", "-no-color")
-	writeConfig(t, dir, listingConfig(12, 5000))
+	writeConfig(t, dir, env.listingConfig(12, 5000))
 	cli.run("apply", "-auto-approve", "-no-color")
 	for _, out := range []string{"first_invoice_start", "listed_invoice_start"} {
 		if got := strings.TrimSpace(cli.run("output", "-raw", out)); got != "5000" {
@@ -188,35 +190,41 @@ func TestAccListingReads_dataSourcesSeeWrites(t *testing.T) {
 }
 
 // TestAccListingReads_bigTenant: a plan of a configuration's sets in a
-// tenant of 2,000 costs at most half the GETs it replaces; a single set in
-// a tenant of 400 costs one GET.
+// tenant of 2,000 costs at most half the GETs it replaces.
 //
 // The 200 sets are the last 5 of 50 pages. The listing spends no more pages
 // without a set asked for than there were sets asked of it (plus 3), so
 // that a listing that never ends stays cheap: the first -parallelism reads
 // allow 13 such pages, each later wave 10 more, and the listing reaches the
 // sets after four waves read by GET (51 pages and 40 GETs here).
-
 func TestAccListingReads_bigTenant(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	seedSets(env.fake, 1799)
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	seedFake(env.fake, 1799)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, managedSets(200, 1)) // S = 1799 + 200 + DEFAULT = 2000
+	writeConfig(t, dir, managedSets(200)) // S = 1799 + 200 + DEFAULT = 2000
 	cli.run("apply", "-auto-approve", "-no-color")
-	env.fake.ResetStats()
+	env.sent.reset()
 	cli.planIsEmpty()
 	budget(t, env, "a plan of 200 sets in a tenant of 2,000", 100)
+}
 
-	small := newTestEnv(t, zuorafake.Options{})
-	seedSets(small.fake, 398)
-	smallDir := t.TempDir()
-	smallCLI := newTerraformCLI(t, small, smallDir)
-	writeConfig(t, smallDir, managedSets(1, 1))
-	smallCLI.run("apply", "-auto-approve", "-no-color")
-	small.fake.ResetStats()
-	smallCLI.planIsEmpty()
-	budget(t, small, "a plan of 1 set in a tenant of 400", 2)
+// TestAccListingReads_loneSet: a plan of a single set costs one GET, not a
+// listing, in a tenant of more than one page.
+func TestAccListingReads_loneSet(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedSets(45)
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, providerConfig()+env.unique(setSpec{name: "LONE", invoice: num{"LNI", 1}, creditMemo: num{"LNC", 1}, debitMemo: num{"LND", 1}}).hcl())
+	cli.destroyAtEnd()
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.sent.reset()
+	cli.planIsEmpty()
+	st := budget(t, env, "a plan of 1 set in a tenant of more than a page", 1)
+	if st.ByRoute[listRoute] != 0 || st.ByRoute[getRoute] != 1 {
+		t.Fatalf("a plan of 1 set sent %v, want one GET by id and no list page", st.ByRoute)
+	}
 }
 
 // TestAccListingReads_neverEndingListing: against a local Zuora whose list
@@ -225,10 +233,10 @@ func TestAccListingReads_bigTenant(t *testing.T) {
 func TestAccListingReads_neverEndingListing(t *testing.T) {
 	for _, mode := range []zuorafake.EndlessListing{zuorafake.EndlessWithoutIDs, zuorafake.EndlessNewIDs} {
 		t.Run(string(mode), func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{Latency: 20 * time.Millisecond})
+			env := newLocalTestEnv(t, zuorafake.Options{Latency: 20 * time.Millisecond})
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
-			writeConfig(t, dir, managedSets(3, 1))
+			writeConfig(t, dir, managedSets(3))
 			cli.run("apply", "-auto-approve", "-no-color")
 			if err := env.fake.SetEndlessListing(mode); err != nil {
 				t.Fatal(err)
@@ -250,11 +258,11 @@ func TestAccListingReads_neverEndingListing(t *testing.T) {
 // is waited by every read served from it, and each resource's warning says
 // so, not only the one whose read happened to start the page.
 func TestAccListingReads_waitWarningPerResource(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
-	writeConfig(t, dir, managedSets(3, 1))
+	writeConfig(t, dir, managedSets(3))
 	cli.run("apply", "-auto-approve", "-no-color")
 	env.fake.ResetStats()
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: listRoute, RetryAfter: 1500 * time.Millisecond})

@@ -30,7 +30,7 @@ func refusals(fake *zuorafake.Server) int {
 // TestAccPacing_createTimeoutFailsInTime: a create that would have to wait
 // past its timeout for a rate limit fails at once, saying why.
 func TestAccPacing_createTimeoutFailsInTime(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 1, RetryAfter: time.Minute})
 	config := env.providerBlock() + strings.Replace(fullSet().hcl(), "\n}\n", "\n  timeouts {\n    create = \"20s\"\n  }\n}\n", 1)
 	start := time.Now()
@@ -53,11 +53,11 @@ func TestAccPacing_createTimeoutFailsInTime(t *testing.T) {
 // TestAccPacing_warningAfterLongWaits: an operation that waited long for
 // Zuora's limits ends with a warning the user sees without TF_LOG.
 func TestAccPacing_warningAfterLongWaits(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.env = append(cli.env, waitWarningEnv+"=500ms") // a minute in real use
-	writeConfig(t, dir, managedSets(1, 1))
+	writeConfig(t, dir, managedSets(1))
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 1, RetryAfter: 1500 * time.Millisecond})
 	out := strings.Join(strings.Fields(cli.run("apply", "-auto-approve", "-no-color")), " ") // Terraform wraps lines
 	for _, want := range []string{"Warning: Zuora's limits held this operation", "rate limit (HTTP 429)", "create timeout (20m now)"} {
@@ -78,7 +78,7 @@ func TestAccPacing_warningAfterLongWaits(t *testing.T) {
 // quotaTenant is the local Zuora of the targets: 50 requests per 5 s and
 // 200 ms a request.
 func quotaTenant(t *testing.T) *testEnv {
-	return newTestEnv(t, zuorafake.Options{Latency: 200 * time.Millisecond, RateLimit: 50, RateLimitWindow: 5 * time.Second})
+	return newLocalTestEnv(t, zuorafake.Options{Latency: 200 * time.Millisecond, RateLimit: 50, RateLimitWindow: 5 * time.Second})
 }
 
 // idealTime is the time ⌈requests / 50⌉ windows of 5 s take.
@@ -92,7 +92,7 @@ func TestAccPacing_applyUnderAQuota(t *testing.T) {
 	env := quotaTenant(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, managedSets(200, 1))
+	writeConfig(t, dir, managedSets(200))
 	start := time.Now()
 	cli.run("apply", "-auto-approve", "-no-color")
 	took := time.Since(start)

@@ -1,111 +1,18 @@
 package provider
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
-
-// testEnv is one local Zuora and a provider pointed at it. It also keeps
-// the bodies of the PUTs the provider sent, to prove updates send only what
-// changed.
-type testEnv struct {
-	fake *zuorafake.Server
-	url  string
-
-	mu   sync.Mutex
-	puts [][]byte
-}
-
-func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
-	t.Helper()
-	env := &testEnv{fake: zuorafake.New(opts)}
-	srv := httptest.NewServer(conformant(t, env.fake, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/") {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			env.mu.Lock()
-			env.puts = append(env.puts, body)
-			env.mu.Unlock()
-		}
-		env.fake.ServeHTTP(w, r)
-	})))
-	t.Cleanup(srv.Close)
-	env.url = srv.URL
-	return env
-}
 
 // apiNames maps Terraform attribute names to Zuora's.
 var apiNames = map[string]string{
 	"credit_memo": "creditMemo", "debit_memo": "debitMemo", "start_number": "startNumber",
-}
-
-// lastPutSentOnly checks that the latest PUT carried exactly one field, the
-// one named like "invoice.prefix" or "name".
-func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if len(e.puts) == 0 {
-			return fmt.Errorf("no PUT was sent for a change of %s", field)
-		}
-		var body map[string]any
-		if err := json.Unmarshal(e.puts[len(e.puts)-1], &body); err != nil {
-			return err
-		}
-		var sent []string
-		for k, v := range body {
-			if inner, ok := v.(map[string]any); ok {
-				for ik := range inner {
-					sent = append(sent, k+"."+ik)
-				}
-				continue
-			}
-			sent = append(sent, k)
-		}
-		want := field
-		for tf, api := range apiNames {
-			want = strings.ReplaceAll(want, tf, api)
-		}
-		if len(sent) != 1 || sent[0] != want {
-			return fmt.Errorf("the PUT for a change of %s sent %v (%s), want only %s", field, sent, e.puts[len(e.puts)-1], want)
-		}
-		return nil
-	}
-}
-
-// factories serve the provider in-process, with waits short enough for tests.
-func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"zuora": providerserver.NewProtocol6WithError(&zuoraProvider{version: "test", tuneClient: shortBackoff}),
-	}
-}
-
-// providerBlock configures the provider for the fake; extra lines go inside.
-func (e *testEnv) providerBlock(extra ...string) string {
-	return fmt.Sprintf(`
-provider "zuora" {
-  host          = %q
-  client_id     = %q
-  client_secret = %q
-  %s
-}
-`, e.url, zuorafake.DefaultClientID, zuorafake.DefaultClientSecret, strings.Join(extra, "\n  "))
 }
 
 // errRe matches parts in order, wherever Terraform wraps the lines of a
@@ -127,14 +34,11 @@ resource "zuora_sequence_set" "x" {
   debit_memo  = { prefix = "XD", start_number = 1 }
 }`
 
-// apiCalls counts every request that reached the fake, token calls included.
-func (e *testEnv) apiCalls() int { return e.fake.Stats().Requests }
-
 func TestProviderConfigurationErrors(t *testing.T) {
+	env := newTestEnv(t)
 	for _, name := range []string{envHost, envEnvironment, envClientID, envClientSecret, envEntityID, envTrackID} {
 		t.Setenv(name, "")
 	}
-	env := newTestEnv(t, zuorafake.Options{})
 	resourceBody := minimalResource
 	cases := []struct {
 		name     string
@@ -211,37 +115,32 @@ func TestProviderConfigurationErrors(t *testing.T) {
 }
 
 func TestProviderConfigurationFromEnvironment(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	t.Setenv(envHost, env.url)
-	t.Setenv(envEnvironment, "")
-	t.Setenv(envClientID, zuorafake.DefaultClientID)
-	t.Setenv(envClientSecret, zuorafake.DefaultClientSecret)
-	t.Setenv(envEntityID, "")
+	env := newTestEnv(t)
+	for _, kv := range env.cliVariables() { // live, the run's own ZUORA_* variables
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	t.Setenv(envTrackID, "env-track-7")
+	spec := env.unique(setSpec{name: "ENV", invoice: num{"EVI", 1}, creditMemo: num{"EVC", 1}, debitMemo: num{"EVD", 1}})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{{
-			Check: func(*terraform.State) error {
-				if _, ok := env.fake.SetByName("ENV"); !ok {
-					return fmt.Errorf("the set configured from the environment was not created")
-				}
-				return nil
-			},
-			Config: `
-provider "zuora" {}
-
-resource "zuora_sequence_set" "env" {
-  name        = "ENV"
-  invoice     = { prefix = "EVI", start_number = 1 }
-  credit_memo = { prefix = "EVC", start_number = 1 }
-  debit_memo  = { prefix = "EVD", start_number = 1 }
-}`,
+			Check:  env.holds(spec),
+			Config: "provider \"zuora\" {}\n" + spec.hcl(),
 		}},
 	})
-	for _, r := range env.fake.Requests() {
-		if strings.HasPrefix(r.Route, "POST /v1") && r.TrackID != "env-track-7" {
-			t.Fatalf("ZUORA_TRACK_ID not sent: %+v", r)
+	posts := 0
+	for _, r := range env.sent.all() {
+		if strings.HasPrefix(r.Route, "POST /v1") {
+			posts++
+			if r.TrackID != "env-track-7" {
+				t.Fatalf("ZUORA_TRACK_ID not sent: %+v", r)
+			}
 		}
+	}
+	if posts == 0 {
+		t.Fatal("the set configured from the environment was not created")
 	}
 }
 

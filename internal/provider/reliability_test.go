@@ -139,7 +139,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 	const n = 30
 	// 10 ms per answer keeps Terraform's 10 parallel calls in flight together,
 	// so the concurrency limit bites.
-	env := newTestEnv(t, zuorafake.Options{Latency: 10 * time.Millisecond})
+	env := newLocalTestEnv(t, zuorafake.Options{Latency: 10 * time.Millisecond})
 	env.fake.SetFaultRates(zuorafake.FaultRates{
 		RateLimit: 0.30, Unavailable: 0.20, Reset: 0.05, DropAfterCommit: 0.05,
 		RetryAfter: 10 * time.Millisecond,
@@ -171,7 +171,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config: provider + countedSets("storm", "STORM", n, 1),
@@ -213,7 +213,7 @@ func TestAccReliability_faultStorm(t *testing.T) {
 				PreConfig: func() { endPhase("update") },
 				Config:    provider,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					env.onlyDefaultLeft,
+					env.noSetsLeft,
 					stormHit("destroy"),
 					func(s *terraform.State) error {
 						if st := env.fake.Stats(); st.Deleted != n || st.Created != 0 {
@@ -265,7 +265,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 		{"old error mode", `api_version = "186.0"`, 200},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{})
+			env := newLocalTestEnv(t, zuorafake.Options{})
 			provider := env.providerBlock(mode.extra)
 			drop := func(route string) func() {
 				return func() {
@@ -324,7 +324,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: drop("POST /v1/sequence-sets"),
@@ -363,7 +363,7 @@ func TestAccReliability_lostAnswers(t *testing.T) {
 						PreConfig: drop("DELETE /v1/sequence-sets/{id}"),
 						Config:    provider,
 						Check: resource.ComposeAggregateTestCheckFunc(
-							env.onlyDefaultLeft,
+							env.noSetsLeft,
 							stats(0, 0, n),
 							lostThenFound("DELETE /v1/sequence-sets/{id}", byPath, func(r zuorafake.RequestRecord) error {
 								if r.Status != mode.notFound {
@@ -415,11 +415,11 @@ func TestAccReliability_tokenExpiresMidApply(t *testing.T) {
 		n        = 12
 		lifetime = time.Second
 	)
-	env := newTestEnv(t, zuorafake.Options{TokenLifetime: lifetime, Latency: 120 * time.Millisecond})
+	env := newLocalTestEnv(t, zuorafake.Options{TokenLifetime: lifetime, Latency: 120 * time.Millisecond})
 	var start time.Time
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { start = time.Now() },
 			Config:    env.providerBlock() + chainedSets(n),
@@ -483,14 +483,14 @@ func TestAccReliability_retryBudget(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{})
+			env := newLocalTestEnv(t, zuorafake.Options{})
 			var began time.Time
 			var took time.Duration
 			tc.fault.Route = "POST /v1/sequence-sets"
 			tc.fault.Count = 1000
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
@@ -517,7 +517,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 						},
-						Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), func(*terraform.State) error {
+						Check: resource.ComposeAggregateTestCheckFunc(env.holds(spec), func(*terraform.State) error {
 							if len(env.fake.Sets()) != 2 {
 								return fmt.Errorf("Zuora holds %d sets, want DEFAULT and BUDGET", len(env.fake.Sets()))
 							}
@@ -541,7 +541,7 @@ func TestAccReliability_retryBudget(t *testing.T) {
 // (or, where they mean something, are understood), never a panic, and
 // never a set lost from state.
 func TestAccReliability_strangeAnswers(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := setSpec{name: "ODD", invoice: num{"ODI", 1}, creditMemo: num{"ODC", 1}, debitMemo: num{"ODD", 1}}
 	config := env.providerBlock() + spec.hcl()
 	create := "POST /v1/sequence-sets"
@@ -560,7 +560,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			failedCreate(raw(create, 200, "text/html; charset=utf-8", "<html><body><h1>Down for maintenance</h1></body></html>"),
 				"HTTP 200", "not JSON (text/html; charset=utf-8)", "Down for maintenance", "Zuora-Request-Id: "),
@@ -575,7 +575,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), func(*terraform.State) error {
+				Check: resource.ComposeAggregateTestCheckFunc(env.holds(spec), func(*terraform.State) error {
 					if st := env.fake.Stats(); st.Created != 1 || len(env.fake.Sets()) != 2 {
 						return fmt.Errorf("Zuora created %d sets and holds %d, want 1 and 2", st.Created, len(env.fake.Sets()))
 					}
@@ -620,7 +620,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: env.fakeMatches(spec),
+				Check: env.holds(spec),
 			},
 		},
 	})
@@ -630,7 +630,7 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 // id. Create, refresh, update and both imports still track the set by the
 // id its create gave.
 func TestAccReliability_readWithoutID(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{ReadOmitsID: true})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadOmitsID: true})
 	spec := setSpec{name: "NOID", invoice: num{"NII", 1}, creditMemo: num{"NIC", 1}, debitMemo: num{"NID", 1}}
 	changed := spec
 	changed.creditMemo.start = 3
@@ -643,16 +643,16 @@ func TestAccReliability_readWithoutID(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:           env.providerBlock() + spec.hcl(),
-				Check:            resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), idIsZuoras),
+				Check:            resource.ComposeAggregateTestCheckFunc(env.holds(spec), idIsZuoras),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
 				Config: env.providerBlock() + changed.hcl(),
-				Check:  resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), idIsZuoras),
+				Check:  resource.ComposeAggregateTestCheckFunc(env.holds(changed), idIsZuoras),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -697,7 +697,7 @@ func dynamicValue(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov6.Dy
 // 30-second wait; the create must give up at once with a diagnostic, and
 // not send the request again.
 func TestReliability_stopInterruptsARetryWait(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", Count: 10, RetryAfter: 30 * time.Second})
 	server, schemas := protocolServer(t, env.factories()["zuora"])
 	ctx := context.Background()

@@ -77,7 +77,7 @@ func TestAccSecurity_noSecretInLogsDiagnosticsOrState(t *testing.T) {
 	t.Setenv("TF_ACC_LOG_PATH", logPath)
 	t.Setenv("TF_LOG_PATH_MASK", "")
 
-	env := newTestEnv(t, zuorafake.Options{ClientSecret: distinctiveSecret, TokenLifetime: time.Second})
+	env := newLocalTestEnv(t, zuorafake.Options{ClientSecret: distinctiveSecret, TokenLifetime: time.Second})
 	// The secret comes in as a pipeline passes it: a sensitive variable set
 	// from the environment. (Written into the HCL, terraform-plugin-testing
 	// itself would log it with the test configuration.)
@@ -117,11 +117,11 @@ provider "zuora" {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:            provider + spec.hcl(),
-				Check:             resource.ComposeAggregateTestCheckFunc(env.fakeMatches(spec), noSecretInShim),
+				Check:             resource.ComposeAggregateTestCheckFunc(env.holds(spec), noSecretInShim),
 				ConfigStateChecks: []statecheck.StateCheck{noSecretInState},
 			},
 			{
@@ -134,7 +134,7 @@ provider "zuora" {
 					time.Sleep(1100 * time.Millisecond) // and the first token expires
 				},
 				Config:            provider + changed.hcl(),
-				Check:             resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), noSecretInShim),
+				Check:             resource.ComposeAggregateTestCheckFunc(env.holds(changed), noSecretInShim),
 				ConfigStateChecks: []statecheck.StateCheck{noSecretInState},
 			},
 			{
@@ -187,13 +187,81 @@ provider "zuora" {
 	}
 }
 
+// TestAccSecurity_noSecretInAPlainRun is the part of the test above that
+// needs no fault, live too: a create, an update, an update Zuora refuses,
+// an import and a destroy with TF_LOG=TRACE, the credentials coming from the
+// ZUORA_* variables as a pipeline passes them; neither the TRACE log nor the
+// state holds the client secret or a token the provider sent.
+func TestAccSecurity_noSecretInAPlainRun(t *testing.T) {
+	env := newTestEnv(t)
+	for _, kv := range env.cliVariables() { // live, the run's own ZUORA_* variables
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	secret, clientID := os.Getenv(envClientSecret), os.Getenv(envClientID)
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_LOG_PATH_MASK", "")
+	secrets := func() []string {
+		return append([]string{
+			secret, url.QueryEscape(secret),
+			base64.StdEncoding.EncodeToString([]byte(clientID + ":" + secret)),
+			base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(clientID) + ":" + url.QueryEscape(secret))),
+		}, env.sent.tokens()...)
+	}
+
+	taken := env.createSet(env.unique(setSpec{name: "TAKEN", invoice: num{"STI", 1}, creditMemo: num{"STC", 1}, debitMemo: num{"STD", 1}}))
+	spec := env.unique(setSpec{name: "SECRET", invoice: num{"SCI", 1}, creditMemo: num{"SCC", 1}, debitMemo: num{"SCD", 1}})
+	changed := spec
+	changed.invoice.start = 7
+	refused := changed
+	refused.creditMemo.prefix = taken.Invoice.Prefix // another type's prefix: Zuora refuses it
+	noSecretInState := stateJSONCheck(func(raw string) error {
+		if !strings.Contains(raw, spec.invoice.prefix) {
+			return fmt.Errorf("the state JSON does not hold the set: %.300s", raw)
+		}
+		return findSecret("the state", raw, secrets())
+	})
+	provider := "provider \"zuora\" {}\n"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []resource.TestStep{
+			{Config: provider + spec.hcl(), Check: env.holds(spec), ConfigStateChecks: []statecheck.StateCheck{noSecretInState}},
+			{Config: provider + changed.hcl(), Check: env.holds(changed), ConfigStateChecks: []statecheck.StateCheck{noSecretInState}},
+			{Config: provider + refused.hcl(), ExpectError: errRe("Unable to update Zuora sequence set", "Zuora-Request-Id")},
+			{Config: provider + changed.hcl(), ResourceName: resourceAddr, ImportState: true, ImportStateVerify: true},
+		},
+	})
+
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("no TRACE log was written: %v", err)
+	}
+	logs := string(raw)
+	if len(env.sent.tokens()) == 0 {
+		t.Fatal("the provider sent no bearer token: the search below would mean nothing")
+	}
+	for _, want := range []string{
+		"sending request to Zuora", "/v1/sequence-sets", "Authorization:***", `http.request.body="{\"sequenceSets\"`,
+		`http.response.body=`, "Unable to update Zuora sequence set", "obtained an OAuth token",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the TRACE log (%d bytes) lacks %q", len(logs), want)
+		}
+	}
+	if err := findSecret("the TRACE log", logs, secrets()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestAccSecurity_hostileProviderConfiguration adds to
 // TestProviderConfigurationErrors the values an attacker or a typo could
 // slip into the provider block: header injection, credentials in the host,
 // look-alike loopback names. Each is refused at plan time and nothing is sent.
 func TestAccSecurity_hostileProviderConfiguration(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	// Every case sets host, client_id and client_secret, so no ZUORA_*
 	// variable of the developer's shell can change the outcome.
 	block := func(lines ...string) string {

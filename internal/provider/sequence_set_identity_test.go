@@ -16,8 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // identityChecks assert the identity of resourceAddr: its id, the one in
@@ -35,8 +33,8 @@ func (e *testEnv) identityChecks() []statecheck.StateCheck {
 var identityClients = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 func TestAccSequenceSetIdentity_createUpdateImport(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
 	raised := spec
 	raised.invoice.start = 500
 	tfresource.Test(t, tfresource.TestCase{
@@ -72,16 +70,9 @@ func TestAccSequenceSetIdentity_createUpdateImport(t *testing.T) {
 // id. The host is filled in; a host of another tenant, or a name where the
 // id belongs, is refused before anything is read.
 func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
-	seeded := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name:       spec.name,
-		Invoice:    &zuorafake.Numbering{Prefix: spec.invoice.prefix, StartNumber: spec.invoice.start},
-		CreditMemo: &zuorafake.Numbering{Prefix: spec.creditMemo.prefix, StartNumber: spec.creditMemo.start},
-		DebitMemo:  &zuorafake.Numbering{Prefix: spec.debitMemo.prefix, StartNumber: spec.debitMemo.start},
-		Payment:    &zuorafake.Numbering{Prefix: spec.pay.prefix, StartNumber: spec.pay.start},
-		Refund:     &zuorafake.Numbering{Prefix: spec.ref.prefix, StartNumber: spec.ref.start},
-	})
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
+	seeded := env.createSet(spec)
 	importBlock := func(identity string) string {
 		return fmt.Sprintf("import {\n  to       = %s\n  identity = %s\n}\n", resourceAddr, identity)
 	}
@@ -107,12 +98,7 @@ func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
 				}},
 				ConfigStateChecks: append(env.identityChecks(),
 					statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("id"), knownvalue.StringExact(seeded.ID))),
-				Check: func(*terraform.State) error {
-					if st := env.fake.Stats(); st.Created != 0 || st.Updated != 0 || st.Deleted != 0 {
-						return fmt.Errorf("importing wrote to Zuora: %+v", st)
-					}
-					return nil
-				},
+				Check: func(*terraform.State) error { return env.noWritesSent("importing") },
 			},
 		},
 	})
@@ -122,8 +108,8 @@ func TestAccSequenceSetIdentity_importBlockWithIDAlone(t *testing.T) {
 // by a release without identity: the refresh gains the identity with an
 // empty plan.
 func TestAccSequenceSetIdentity_stateWithoutIdentity(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	config := env.providerBlock() + fullSet().hcl()
+	env := newTestEnv(t)
+	config := env.providerBlock() + env.unique(fullSet()).hcl()
 	tfresource.Test(t, tfresource.TestCase{
 		TerraformVersionChecks: identityClients,
 		Steps: []tfresource.TestStep{
@@ -144,8 +130,8 @@ func TestAccSequenceSetIdentity_stateWithoutIdentity(t *testing.T) {
 // such state was deleted in Zuora; the refresh drops it (with an identity,
 // as the framework requires) and the plan shows a create, not an error.
 func TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
 	config := env.providerBlock() + spec.hcl()
 	var firstID string
 	tfresource.Test(t, tfresource.TestCase{
@@ -153,16 +139,7 @@ func TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside(t *testing.T)
 		Steps: []tfresource.TestStep{
 			{ProtoV6ProviderFactories: env.factoriesWithoutIdentity(), Config: config},
 			{
-				PreConfig: func() {
-					set, ok := env.fake.SetByName(spec.name)
-					if !ok {
-						t.Fatalf("set %s is missing before the out-of-band delete", spec.name)
-					}
-					firstID = set.ID
-					if err := env.fake.DeleteOutOfBand(set.ID); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig:                func() { firstID = env.deleteSet(spec.name) },
 				ProtoV6ProviderFactories: env.factories(),
 				Config:                   config,
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -185,7 +162,7 @@ func TestAccSequenceSetIdentity_stateWithoutIdentityDeletedOutside(t *testing.T)
 // it writes has no identity.
 func (e *testEnv) factoriesWithoutIdentity() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"zuora": providerserver.NewProtocol6WithError(&providerWithoutIdentity{&zuoraProvider{version: "0.1.0", tuneClient: shortBackoff}}),
+		"zuora": providerserver.NewProtocol6WithError(&providerWithoutIdentity{&zuoraProvider{version: "0.1.0", tuneClient: e.tune}}),
 	}
 }
 
@@ -237,23 +214,26 @@ func (w *resourceWithoutIdentity) Delete(ctx context.Context, req resource.Delet
 // there may be another tenant's copy of the set): a clear error, and not a
 // request sent to the other host.
 func TestAccSequenceSetIdentity_refreshAgainstAnotherHost(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	other := newTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
+	env := newTestEnv(t)
+	const otherHost = "http://127.0.0.1:9" // another tenant; nothing may be sent there
+	other := fmt.Sprintf("provider \"zuora\" {\n  host = %q\n  client_id = \"other\"\n  client_secret = \"other\"\n}\n", otherHost)
+	spec := env.unique(fullSet())
 	tfresource.Test(t, tfresource.TestCase{
 		TerraformVersionChecks:   identityClients,
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []tfresource.TestStep{
 			{Config: env.providerBlock() + spec.hcl(), ConfigStateChecks: env.identityChecks()},
 			{
-				Config:      other.providerBlock() + spec.hcl(),
+				Config:      other + spec.hcl(),
 				PlanOnly:    true,
-				ExpectError: errRe("Sequence set of another tenant", env.url, other.url, "import it again"),
+				ExpectError: errRe("Sequence set of another tenant", env.url, otherHost, "import it again"),
 			},
 			{Config: env.providerBlock() + spec.hcl(), PlanOnly: true},
 		},
 	})
-	if n := other.apiCalls(); n != 0 {
-		t.Fatalf("the refresh sent %d requests to the other host, want 0", n)
+	for _, r := range env.sent.all() {
+		if r.Host == otherHost {
+			t.Fatalf("the refresh sent %s to the other host", r.Route)
+		}
 	}
 }

@@ -37,17 +37,30 @@ type listPagesRequested struct {
 }
 
 func (c listPagesRequested) CheckQuery(_ context.Context, _ querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
-	if got := c.env.fake.Stats().ByRoute[listRoute]; got != c.pages {
+	if got := c.env.sent.stats().ByRoute[listRoute]; got != c.pages {
 		resp.Error = fmt.Errorf("the query requested %d list pages from Zuora, want %d", got, c.pages)
 	}
 }
 
+// tenantLength is querycheck.ExpectLength with the number of sets the
+// tenant holds when the query has run.
+type tenantLength struct {
+	env  *testEnv
+	addr string
+}
+
+func (c tenantLength) CheckQuery(ctx context.Context, req querycheck.CheckQueryRequest, resp *querycheck.CheckQueryResponse) {
+	querycheck.ExpectLength(c.addr, len(c.env.allSets())).CheckQuery(ctx, req, resp)
+}
+
+// TestAccSequenceSetList_query runs alone (not in parallel), so that the
+// tenant's sets do not come and go while it is listed.
 func TestAccSequenceSetList_query(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	seeded := seedSets(env.fake, 45) // with DEFAULT and the managed X: 47 sets, two pages of 40
-	defaultSet, _ := env.fake.SetByName("DEFAULT")
+	env := newTestEnv(t)
+	seeded := env.seedSets(45) // with DEFAULT and the managed one: 47 sets or more, two pages of 40
+	defaultSet := env.mustSetByName("DEFAULT")
 	brand07 := seeded[7]
-	config := env.providerBlock() + minimalResource
+	config := env.providerBlock() + env.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}}).hcl()
 	identityOf := func(id string) map[string]knownvalue.Check {
 		return map[string]knownvalue.Check{"id": knownvalue.StringExact(id), "host": knownvalue.StringExact(env.url)}
 	}
@@ -61,28 +74,28 @@ func TestAccSequenceSetList_query(t *testing.T) {
 				Query:  true,
 				Config: listBlock("all", "limit = 1000"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
-					querycheck.ExpectLength("zuora_sequence_set.all", 47),
+					tenantLength{env, "zuora_sequence_set.all"},
 					querycheck.ExpectIdentity("zuora_sequence_set.all", identityOf(defaultSet.ID)),
 					querycheck.ExpectIdentity("zuora_sequence_set.all", identityOf(brand07.ID)),
 					querycheck.ExpectResourceDisplayName("zuora_sequence_set.all",
-						queryfilter.ByResourceIdentity(identityOf(brand07.ID)), knownvalue.StringExact("BRAND-07")),
+						queryfilter.ByResourceIdentity(identityOf(brand07.ID)), knownvalue.StringExact(brand07.Name)),
 				},
 			},
 			{
 				// The exact-name filter, with the whole resource.
-				PreConfig: env.fake.ResetStats,
+				PreConfig: env.sent.reset,
 				Query:     true,
-				Config:    listBlock("one", "include_resource = true", `config { name = "BRAND-07" }`),
+				Config:    listBlock("one", "include_resource = true", fmt.Sprintf(`config { name = %q }`, brand07.Name)),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("zuora_sequence_set.one", 1),
 					querycheck.ExpectIdentity("zuora_sequence_set.one", identityOf(brand07.ID)),
 					querycheck.ExpectResourceKnownValues("zuora_sequence_set.one",
 						queryfilter.ByResourceIdentity(identityOf(brand07.ID)), []querycheck.KnownValueCheck{
 							{Path: tfjsonpath.New("id"), KnownValue: knownvalue.StringExact(brand07.ID)},
-							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("BRAND-07")},
-							{Path: tfjsonpath.New("invoice"), KnownValue: numberingValue("B07I", 107)},
-							{Path: tfjsonpath.New("credit_memo"), KnownValue: numberingValue("B07C", 1)},
-							{Path: tfjsonpath.New("debit_memo"), KnownValue: numberingValue("B07D", 1)},
+							{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact(brand07.Name)},
+							{Path: tfjsonpath.New("invoice"), KnownValue: numberingValue(env.prefix("B07I"), 107)},
+							{Path: tfjsonpath.New("credit_memo"), KnownValue: numberingValue(env.prefix("B07C"), 1)},
+							{Path: tfjsonpath.New("debit_memo"), KnownValue: numberingValue(env.prefix("B07D"), 1)},
 							{Path: tfjsonpath.New("payment"), KnownValue: knownvalue.Null()},
 							{Path: tfjsonpath.New("refund"), KnownValue: knownvalue.Null()},
 						}),
@@ -92,7 +105,7 @@ func TestAccSequenceSetList_query(t *testing.T) {
 			{
 				// Terraform's limit: the first page holds them, so the
 				// second is never requested.
-				PreConfig: env.fake.ResetStats,
+				PreConfig: env.sent.reset,
 				Query:     true,
 				Config:    listBlock("few", "limit = 5"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
@@ -102,7 +115,7 @@ func TestAccSequenceSetList_query(t *testing.T) {
 			},
 			{
 				// A limit of exactly one page ends without asking for the next.
-				PreConfig: env.fake.ResetStats,
+				PreConfig: env.sent.reset,
 				Query:     true,
 				Config:    listBlock("page", "limit = 40"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
@@ -110,6 +123,19 @@ func TestAccSequenceSetList_query(t *testing.T) {
 					listPagesRequested{env, 1},
 				},
 			},
+		},
+	})
+}
+
+// TestAccSequenceSetList_queryRefused: Zuora's refusal of the listing
+// becomes a diagnostic with its reason.
+func TestAccSequenceSetList_queryRefused(t *testing.T) {
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	tfresource.Test(t, tfresource.TestCase{
+		TerraformVersionChecks:   queryClients,
+		ProtoV6ProviderFactories: env.factories(),
+		Steps: []tfresource.TestStep{
+			{Config: env.providerBlock() + minimalResource},
 			{
 				PreConfig: func() {
 					env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Route: listRoute, Status: 403,
@@ -130,8 +156,8 @@ func TestAccSequenceSetList_query(t *testing.T) {
 // written, and applying them imports everything with nothing written to
 // Zuora and an empty plan after.
 func TestAccSequenceSetList_generateConfig(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	seedTenant(env, 45) // with DEFAULT: 46 sets, two pages
+	env := newTestEnv(t)
+	n := len(seedTenant(env, 45)) // with DEFAULT: 46 sets or more, two pages
 	dir := t.TempDir()
 	files := map[string]string{
 		"main.tf": "terraform {\n  required_providers {\n    zuora = { source = \"terraform-zuora/zuora\" }\n  }\n}\n\n" +
@@ -155,13 +181,17 @@ func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(regexp.MustCompile(`(?m)^import \{`).FindAll(generated, -1)); n != 46 {
-		t.Fatalf("generated.tf has %d import blocks, want 46:\n%s", n, generated)
+	if got := len(regexp.MustCompile(`(?m)^import \{`).FindAll(generated, -1)); got != n {
+		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", got, n, generated)
 	}
-	if n := len(regexp.MustCompile(`(?m)^resource "zuora_sequence_set" `).FindAll(generated, -1)); n != 46 {
-		t.Fatalf("generated.tf has %d resource blocks, want 46", n)
+	if got := len(regexp.MustCompile(`(?m)^resource "zuora_sequence_set" `).FindAll(generated, -1)); got != n {
+		t.Fatalf("generated.tf has %d resource blocks, want %d", got, n)
 	}
-	for _, want := range []string{`name = "DEFAULT"`, `"P-"`, "identity = {", `host = "` + env.url + `"`} {
+	defaultPayment := `"P-"` // the DEFAULT set's reserved payment prefix, as the tenant holds it
+	if p := env.mustSetByName("DEFAULT").Payment; p != nil {
+		defaultPayment = fmt.Sprintf("%q", p.Prefix)
+	}
+	for _, want := range []string{`name = "DEFAULT"`, defaultPayment, "identity = {", `host = "` + env.url + `"`} {
 		if !strings.Contains(string(generated), want) {
 			t.Errorf("generated.tf lacks %s", want)
 		}
@@ -169,12 +199,12 @@ func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	t.Logf("generated.tf begins:\n%.1200s", generated)
 	cli.run("validate", "-no-color")
 	plan := cli.run("plan", "-no-color")
-	if !strings.Contains(plan, "46 to import, 0 to add, 0 to change, 0 to destroy") {
+	if !strings.Contains(plan, fmt.Sprintf("%d to import, 0 to add, 0 to change, 0 to destroy", n)) {
 		t.Fatalf("the plan of the generated config is not a pure import:\n%s", plan)
 	}
 	cli.run("apply", "-auto-approve", "-no-color")
-	if got := len(stateAddresses(cli)); got != 46 {
-		t.Fatalf("state holds %d sets after the import, want 46", got)
+	if got := len(stateAddresses(cli)); got != n {
+		t.Fatalf("state holds %d sets after the import, want %d", got, n)
 	}
 	cli.planIsEmpty()
 	assertNothingWritten(t, env)

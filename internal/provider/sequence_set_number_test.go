@@ -54,9 +54,7 @@ func (e *testEnv) fakeHoldsNumber(name, number string) resource.TestCheckFunc {
 
 // putCount is the number of PUTs the provider sent so far.
 func (e *testEnv) putCount() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.puts)
+	return e.sent.stats().ByRoute["PUT "+sequenceSetsAPIPath+"/{id}"]
 }
 
 // noPutSince fails if a PUT was sent after *mark was taken.
@@ -94,7 +92,7 @@ func TestAccSequenceSetNumber_lifecycle(t *testing.T) {
 // lifecycleOfANumber is one leg of TestAccSequenceSetNumber_lifecycle;
 // reads is a provider line choosing how reads are served.
 func lifecycleOfANumber(t *testing.T, shows bool, reads string) {
-	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
 	block := env.providerBlock(reads)
 	spec := fullSet()
 	renamed := spec
@@ -113,7 +111,7 @@ data "zuora_sequence_sets" "all" {}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:            block + numberedHCL(spec, "SS-FR"),
@@ -173,7 +171,7 @@ data "zuora_sequence_sets" "all" {}
 // without the attribute plans no unknown for it, sends no number, and
 // reads none, as before the attribute existed.
 func TestAccSequenceSetNumber_withoutOneNothingChanges(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
 	spec := fullSet()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -195,7 +193,7 @@ func TestAccSequenceSetNumber_withoutOneNothingChanges(t *testing.T) {
 // the number, a number that differs from the state is read, and a
 // configuration still naming the old one is refused at plan time.
 func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
 	spec := fullSet()
 	drift := func() {
 		set, _ := env.fake.SetByName("FR")
@@ -225,7 +223,7 @@ func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
 // configured number as given, with a warning, and nothing is sent for it.
 // It runs the CLI (Terraform 1.5+ import blocks) to see the warning.
 func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.5.0")
@@ -270,7 +268,7 @@ func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testin
 // TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a
 // set's number in the resource it finds when the tenant reports it.
 func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
 	numbered := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
 		Name: "LISTED", Number: "SS-LISTED",
 		Invoice:    &zuorafake.Numbering{Prefix: "LI", StartNumber: 1},
@@ -300,7 +298,7 @@ func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
 // TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of
 // the local Zuora's rule (a number is not empty), with nothing sent.
 func TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{

@@ -2,11 +2,9 @@ package provider
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -16,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -78,16 +77,16 @@ func stateMatches(spec setSpec) []statecheck.StateCheck {
 	return checks
 }
 
-// fakeMatches asserts Zuora (the fake) holds spec under the name.
-func (e *testEnv) fakeMatches(spec setSpec) resource.TestCheckFunc {
+// holds asserts Zuora holds spec under its name, as the API reads it.
+func (e *testEnv) holds(spec setSpec) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		got, ok := e.fake.SetByName(spec.name)
-		if !ok {
-			return fmt.Errorf("no set named %q in Zuora", spec.name)
+		got, err := e.setByName(spec.name)
+		if err != nil {
+			return fmt.Errorf("no set named %q in Zuora: %w", spec.name, err)
 		}
 		for attr, pair := range map[string]struct {
 			want num
-			got  *zuorafake.Numbering
+			got  *zuora.Numbering
 		}{
 			"invoice": {spec.invoice, got.Invoice}, "credit_memo": {spec.creditMemo, got.CreditMemo},
 			"debit_memo": {spec.debitMemo, got.DebitMemo}, "payment": {spec.pay, got.Payment}, "refund": {spec.ref, got.Refund},
@@ -103,25 +102,36 @@ func (e *testEnv) fakeMatches(spec setSpec) resource.TestCheckFunc {
 	}
 }
 
-// onlyDefaultLeft is a CheckDestroy: every set but DEFAULT is gone.
-func (e *testEnv) onlyDefaultLeft(*terraform.State) error {
-	sets := e.fake.Sets()
-	if len(sets) != 1 || sets[0].Name != "DEFAULT" {
-		return fmt.Errorf("after destroy Zuora holds %d sets: %+v", len(sets), sets)
+// noSetsLeft is a CheckDestroy: the test's sets are gone from Zuora. In
+// the local Zuora, which is the test's alone, that is every set but
+// DEFAULT; live, every set named with the test's prefix.
+func (e *testEnv) noSetsLeft(*terraform.State) error {
+	if liveMode {
+		left, err := e.leftovers()
+		if err == nil && len(left) > 0 {
+			err = fmt.Errorf("after destroy Zuora holds %d of the test's sets: %+v", len(left), left)
+		}
+		return err
 	}
-	return nil
+	ctx, cancel := e.ctx()
+	defer cancel()
+	sets, err := e.api.ListSequenceSets(ctx, zuora.ListOptions{})
+	if err == nil && (len(sets) != 1 || sets[0].Name != "DEFAULT") {
+		err = fmt.Errorf("after destroy Zuora holds %d sets: %+v", len(sets), sets)
+	}
+	return err
 }
 
 func TestAccSequenceSet_fullLifecycle(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	idCheck := func() statecheck.StateCheck { return sameID.AddStateValue(resourceAddr, tfjsonpath.New("id")) }
 
-	spec := fullSet()
+	spec := env.unique(fullSet())
 	steps := []resource.TestStep{{
 		Config:            env.providerBlock() + spec.hcl(),
 		ConfigStateChecks: append(stateMatches(spec), idCheck()),
-		Check:             env.fakeMatches(spec),
+		Check:             env.holds(spec),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
 			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -149,7 +159,7 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 			change{c.attr + ".start_number", func(s *setSpec) { c.n(s).start += 100 }},
 		)
 	}
-	changes = append(changes, change{"name", func(s *setSpec) { s.name = "FR-RENAMED" }})
+	changes = append(changes, change{"name", func(s *setSpec) { s.name = env.name("FR-RENAMED") }})
 
 	for _, ch := range changes {
 		ch.apply(&spec)
@@ -159,7 +169,7 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 			Config:            env.providerBlock() + want.hcl(),
 			ConfigStateChecks: append(stateMatches(want), idCheck()),
 			Check: resource.ComposeAggregateTestCheckFunc(
-				env.fakeMatches(want),
+				env.holds(want),
 				env.lastPutSentOnly(field),
 			),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -191,40 +201,45 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps:                    steps,
 	})
-	if n := env.fake.Stats().TokenGrants; n > len(steps)*4 {
+	if n := env.sent.stats().TokenGrants; n > len(steps)*4 {
 		t.Fatalf("%d token grants for %d steps: tokens are not reused within a provider process", n, len(steps))
 	}
 }
 
 func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
+	local := func(opts zuorafake.Options) func(*testing.T) *testEnv {
+		return func(t *testing.T) *testEnv { return newLocalTestEnv(t, opts) }
+	}
 	for _, tc := range []struct {
 		name    string
-		opts    zuorafake.Options
-		payment knownvalue.Check
-		refund  knownvalue.Check
+		env     func(*testing.T) *testEnv
+		payment func(*testEnv, string) knownvalue.Check
+		refund  func(*testEnv, string) knownvalue.Check
 	}{
-		{"zuora reports no payment or refund", zuorafake.Options{}, knownvalue.Null(), knownvalue.Null()},
-		{"zuora reports the inherited ones", zuorafake.Options{ReadShowsInheritedPaymentRefund: true}, numberingValue("P-", 1), numberingValue("R-", 1)},
+		// Whichever way the tenant reports them, the state follows Zuora.
+		{"as zuora reports them", newTestEnv, heldAs(paymentOf), heldAs(refundOf)},
+		{"zuora reports no payment or refund", local(zuorafake.Options{}), noNumbering, noNumbering},
+		{"zuora reports the inherited ones", local(zuorafake.Options{ReadShowsInheritedPaymentRefund: true}), fixedNumbering("P-", 1), fixedNumbering("R-", 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, tc.opts)
-			spec := setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}}
+			env := tc.env(t)
+			spec := env.unique(setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}})
 			changed := spec
 			changed.invoice.start = 5
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
-				CheckDestroy:             env.onlyDefaultLeft,
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{
 						Config: env.providerBlock() + spec.hcl(),
 						ConfigStateChecks: append(stateMatches(spec),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment(env, spec.name)),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund(env, spec.name)),
 						),
-						Check: env.fakeMatches(spec),
+						Check: env.holds(spec),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
@@ -234,10 +249,10 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 						// update of another container leaves payment and refund alone.
 						Config: env.providerBlock() + changed.hcl(),
 						ConfigStateChecks: append(stateMatches(changed),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment),
-							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("payment"), tc.payment(env, spec.name)),
+							statecheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("refund"), tc.refund(env, spec.name)),
 						),
-						Check: resource.ComposeAggregateTestCheckFunc(env.fakeMatches(changed), env.lastPutSentOnly("invoice.start_number")),
+						Check: resource.ComposeAggregateTestCheckFunc(env.holds(changed), env.lastPutSentOnly("invoice.start_number")),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -249,46 +264,73 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 	}
 }
 
+// Expected payment or refund numbering of the set called name.
+func noNumbering(*testEnv, string) knownvalue.Check { return knownvalue.Null() }
+
+func fixedNumbering(prefix string, start int64) func(*testEnv, string) knownvalue.Check {
+	return func(*testEnv, string) knownvalue.Check { return numberingValue(prefix, start) }
+}
+
+func paymentOf(s zuora.SequenceSet) *zuora.Numbering { return s.Payment }
+func refundOf(s zuora.SequenceSet) *zuora.Numbering  { return s.Refund }
+
+// heldAs expects what Zuora reads for the container when the check runs.
+func heldAs(container func(zuora.SequenceSet) *zuora.Numbering) func(*testEnv, string) knownvalue.Check {
+	return func(env *testEnv, name string) knownvalue.Check { return zuoraHolds{env, name, container} }
+}
+
+type zuoraHolds struct {
+	env       *testEnv
+	name      string
+	container func(zuora.SequenceSet) *zuora.Numbering
+}
+
+func (c zuoraHolds) CheckValue(v any) error {
+	set, err := c.env.setByName(c.name)
+	if err != nil {
+		return err
+	}
+	if n := c.container(set); n != nil {
+		return numberingValue(n.Prefix, n.StartNumber).CheckValue(v)
+	}
+	return knownvalue.Null().CheckValue(v)
+}
+
+func (c zuoraHolds) String() string { return "as Zuora holds it" }
+
 func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
 	config := env.providerBlock() + spec.hcl()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
-			{Config: config, Check: env.fakeMatches(spec)},
+			{Config: config, Check: env.holds(spec)},
 			{
 				// Someone changes the set in Zuora's UI: the plan puts it back in place.
 				PreConfig: func() {
-					s, _ := env.fake.SetByName(spec.name)
-					if err := env.fake.UpdateOutOfBand(s.ID, func(s *zuorafake.SequenceSet) {
-						s.Invoice.Prefix = "HANDMADE"
-						s.Refund.StartNumber = 999
-					}); err != nil {
-						t.Fatal(err)
-					}
+					handmade, start := env.prefix("HANDMADE"), int64(999)
+					env.updateSet(spec.name, zuora.SequenceSetPatch{
+						Invoice: &zuora.NumberingPatch{Prefix: &handmade},
+						Refund:  &zuora.NumberingPatch{StartNumber: &start},
+					})
 				},
 				Config: config,
-				Check:  env.fakeMatches(spec),
+				Check:  env.holds(spec),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("invoice"), numberingValue("FINV", 10)),
+						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New("invoice"), numberingValue(spec.invoice.prefix, 10)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
 				// Someone deletes it: the plan creates it again.
-				PreConfig: func() {
-					s, _ := env.fake.SetByName(spec.name)
-					if err := env.fake.DeleteOutOfBand(s.ID); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: config,
-				Check:  env.fakeMatches(spec),
+				PreConfig: func() { env.deleteSet(spec.name) },
+				Config:    config,
+				Check:     env.holds(spec),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -299,8 +341,8 @@ func TestAccSequenceSet_driftIsRepaired(t *testing.T) {
 }
 
 func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	base := fullSet()
+	env := newTestEnv(t)
+	base := env.unique(fullSet())
 	cases := []struct {
 		name string
 		edit func(*setSpec)
@@ -316,7 +358,7 @@ func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
 		{"reserved payment prefix", func(s *setSpec) { s.pay.prefix = "P-" }, errRe("Reserved prefix", `payment.prefix "P-" is reserved`)},
 		{"payment prefix ending in a digit", func(s *setSpec) { s.pay.prefix = "PAY1" }, errRe("payment.prefix", "must not end in a digit")},
 		{"refund prefix ending in a digit", func(s *setSpec) { s.ref.prefix = "RF-2" }, errRe("refund.prefix", "must not end in a digit")},
-		{"one prefix for two types", func(s *setSpec) { s.debitMemo.prefix = s.invoice.prefix }, errRe(`debit_memo.prefix "FINV" is already the prefix of invoice.prefix`)},
+		{"one prefix for two types", func(s *setSpec) { s.debitMemo.prefix = s.invoice.prefix }, errRe(fmt.Sprintf(`debit_memo.prefix %q is already the prefix of invoice.prefix`, base.invoice.prefix))},
 		{"start number zero", func(s *setSpec) { s.ref.start = 0 }, errRe("refund.start_number", "at least 1")},
 		{"negative start number", func(s *setSpec) { s.invoice.start = -5 }, errRe("invoice.start_number", "at least 1")},
 	}
@@ -340,12 +382,12 @@ func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
 }
 
 func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
+	env := newLocalTestEnv(t, zuorafake.Options{})
 	spec := fullSet()
 	config := env.providerBlock() + spec.hcl()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.onlyDefaultLeft,
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
@@ -364,7 +406,7 @@ func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: env.fakeMatches(spec),
+				Check: env.holds(spec),
 			},
 			{
 				// Clean up: once it is gone from Zuora, refresh drops it from state.
@@ -381,24 +423,22 @@ func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
 }
 
 func TestAccSequenceSet_oldErrorMode(t *testing.T) {
-	env := newTestEnv(t, zuorafake.Options{})
-	env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name:       "DUP",
-		Invoice:    &zuorafake.Numbering{Prefix: "DUPI", StartNumber: 1},
-		CreditMemo: &zuorafake.Numbering{Prefix: "DUPC", StartNumber: 1},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "DUPD", StartNumber: 1},
-	})
+	env := newTestEnv(t)
+	// A set made outside Terraform holds an invoice prefix, which Zuora
+	// then refuses as any other document type's.
+	taken := env.createSet(env.unique(setSpec{name: "TAKEN", invoice: num{"OLDI", 1}, creditMemo: num{"OLDC", 1}, debitMemo: num{"OLDD", 1}}))
 	oldMode := env.providerBlock(`api_version = "186.0"`)
-	dup := setSpec{name: "DUP", invoice: num{"NEWI", 1}, creditMemo: num{"NEWC", 1}, debitMemo: num{"NEWD", 1}}
-	ok := dup
-	ok.name = "NOTDUP"
+	refused := env.unique(setSpec{name: "REFUSED", invoice: num{"NEWI", 1}, creditMemo: num{"NEWC", 1}, debitMemo: num{"NEWD", 1}})
+	refused.creditMemo.prefix = taken.Invoice.Prefix
+	ok := env.unique(setSpec{name: "OK", invoice: num{"OKI", 1}, creditMemo: num{"OKC", 1}, debitMemo: num{"OKD", 1}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             func(s *terraform.State) error { env.deleteSet(taken.Name); return env.noSetsLeft(s) },
 		Steps: []resource.TestStep{
 			{
 				// Zuora answers HTTP 200 with "success": false: the create fails.
-				Config:      oldMode + dup.hcl(),
-				ExpectError: errRe("Unable to create Zuora sequence set DUP", "HTTP 200", "success", "false", "DUP", "Zuora-Request-Id: "),
+				Config:      oldMode + refused.hcl(),
+				ExpectError: errRe("Unable to create Zuora sequence set "+refused.name, "HTTP 200", "success", "false", "Zuora-Request-Id: "),
 			},
 			{
 				// Nothing landed in state: the next plan is a plain create, not a replace.
@@ -406,44 +446,20 @@ func TestAccSequenceSet_oldErrorMode(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: env.fakeMatches(ok),
+				Check: env.holds(ok),
 			},
 		},
 	})
-	for _, r := range env.fake.Requests() {
-		if strings.HasPrefix(r.Route, "POST /v1") && r.Version != "186.0" {
-			t.Fatalf("api_version not sent as Zuora-Version: %+v", r)
+	posts := 0
+	for _, r := range env.sent.all() {
+		if strings.HasPrefix(r.Route, "POST /v1") {
+			posts++
+			if r.Version != "186.0" {
+				t.Fatalf("api_version not sent as Zuora-Version: %+v", r)
+			}
 		}
 	}
-}
-
-// TestAccSequenceSet_realTenant runs the create/update/import cycle against
-// a real Zuora tenant when credentials are in the environment. It is the
-// only test that may skip.
-func TestAccSequenceSet_realTenant(t *testing.T) {
-	if os.Getenv(envClientID) == "" || os.Getenv(envClientSecret) == "" || os.Getenv(envHost) == "" {
-		t.Skip("set ZUORA_HOST, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET to run against a real tenant")
+	if posts == 0 {
+		t.Fatal("no create was sent")
 	}
-	suffix := fmt.Sprintf("%06d", time.Now().UnixNano()%1_000_000)
-	spec := setSpec{
-		name:    "tfacc-" + suffix,
-		invoice: num{"TI" + suffix, 1}, creditMemo: num{"TC" + suffix, 1}, debitMemo: num{"TD" + suffix, 1},
-	}
-	changed := spec
-	changed.invoice.start = 2
-	env := &testEnv{}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		Steps: []resource.TestStep{
-			{Config: `provider "zuora" {}` + "\n" + spec.hcl(), ConfigStateChecks: stateMatches(spec)},
-			{
-				Config:            `provider "zuora" {}` + "\n" + changed.hcl(),
-				ConfigStateChecks: stateMatches(changed),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
-				},
-			},
-			{ResourceName: resourceAddr, ImportState: true, ImportStateVerify: true},
-		},
-	})
 }
