@@ -14,7 +14,7 @@ import (
 // (so a changed set is one changed line in a diff), sorted by name.
 func TestAccBulkImport_filesForReview(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
-	names := append([]string{"DEFAULT"}, seedTenant(env, 3)...)
+	names := seedTenant(env, 3) // DEFAULT and the 3 sets
 	tfvars, _ := discover(t, env)
 
 	var parsed struct {

@@ -279,7 +279,7 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 			t.Fatalf("run %d left its zuorafake serving at %s", run, m[1])
 		}
 	}
-	if n := env.apiCalls(); n != 0 {
+	if n := env.fake.Stats().Requests; n != 0 {
 		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
 	}
 }

@@ -241,7 +241,7 @@ func TestAccListingReads_neverEndingListing(t *testing.T) {
 			if err := env.fake.SetEndlessListing(mode); err != nil {
 				t.Fatal(err)
 			}
-			env.fake.ResetStats()
+			env.sent.reset()
 			start := time.Now()
 			cli.planIsEmpty()
 			took := time.Since(start)

@@ -80,7 +80,11 @@ func (c listedSets) CheckState(_ context.Context, req statecheck.CheckStateReque
 	want := map[string]map[string]any{}
 	for _, s := range c.want {
 		want[s.ID] = map[string]any{"id": s.ID, "name": s.Name, "invoice": numbering(s.Invoice), "credit_memo": numbering(s.CreditMemo),
-			"debit_memo": numbering(s.DebitMemo), "payment": numbering(s.Payment), "refund": numbering(s.Refund)}
+			"debit_memo": numbering(s.DebitMemo), "payment": numbering(s.Payment), "refund": numbering(s.Refund),
+			"sequence_set_number": nil}
+		if s.Number != "" { // shown when Zuora's answers carry it
+			want[s.ID]["sequence_set_number"] = s.Number
+		}
 	}
 	got, sawDefault := 0, false
 	for _, item := range items {
