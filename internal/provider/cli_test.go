@@ -35,9 +35,16 @@ const serveProviderEnv = "TF_ZUORA_TEST_SERVE_PROVIDER"
 // when the test binary serves it.
 const waitWarningEnv = "TF_ZUORA_TEST_WAIT_WARNING"
 
+// zuoraBackoffEnv=1 makes the test binary back off as in real use (Zuora's
+// base 1 s, cap 60 s), for tests of how long failing takes.
+const zuoraBackoffEnv = "TF_ZUORA_TEST_ZUORA_BACKOFF"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
 		p := &zuoraProvider{version: "test", tuneClient: shortBackoff}
+		if os.Getenv(zuoraBackoffEnv) == "1" {
+			p.tuneClient = nil
+		}
 		if d, err := time.ParseDuration(os.Getenv(waitWarningEnv)); err == nil {
 			p.waitWarning = d
 		}
