@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -112,6 +114,86 @@ func TestAttemptTimeoutCoversTheBody(t *testing.T) {
 		}
 		if took := time.Since(start); took > 12*time.Second {
 			t.Fatalf("took %v: the timeout did not cover the body", took)
+		}
+	})
+}
+
+// silentAPI is a transport whose API requests never get an answer, as
+// from a gateway that hangs; the rest goes to next.
+func silentAPI(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			<-r.Context().Done()
+			return nil, context.Cause(r.Context())
+		}
+		return next.RoundTrip(r)
+	})
+}
+
+// TestAttemptTimeoutBoundsASilentServer: an answer that never comes ends
+// the attempt at the attempt timeout and is retried like a lost connection.
+func TestAttemptTimeoutBoundsASilentServer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, c := bubbleClient(t, zuorafake.Options{}, retries(2), func(c *Config) {
+			c.AttemptTimeout = 200 * time.Millisecond
+			c.BackoffBase, c.BackoffCap = time.Millisecond, 10*time.Millisecond
+			c.HTTPClient.Transport = silentAPI(c.HTTPClient.Transport)
+		})
+		start := time.Now()
+		_, err := c.ListSequenceSets(context.Background(), ListOptions{})
+		d := time.Since(start)
+		if err == nil || !strings.Contains(err.Error(), "within the request timeout (200ms) in 3 attempt(s)") {
+			t.Fatalf("err = %v, want three timed-out attempts", err)
+		}
+		if d < 600*time.Millisecond || d > 700*time.Millisecond {
+			t.Fatalf("gave up after %v, want 3 × 200ms and the backoffs", d)
+		}
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAttemptTimeoutCreateStaysSafe: a create that Zuora committed but
+// whose answer never came is retried with its Idempotency-Key after the
+// attempt timeout: one set, not two.
+func TestAttemptTimeoutCreateStaysSafe(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := zuorafake.New(zuorafake.Options{})
+		var mu sync.Mutex
+		var keys []string
+		hung := false
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/") {
+				mu.Lock()
+				keys = append(keys, r.Header.Get("Idempotency-Key"))
+				first := !hung
+				hung = true
+				mu.Unlock()
+				if first {
+					fake.ServeHTTP(httptest.NewRecorder(), r) // committed...
+					<-r.Context().Done()                      // ...and the answer never comes
+					return
+				}
+			}
+			fake.ServeHTTP(w, r)
+		})
+		c := newTestClient(t, "http://127.0.0.1:8080", func(c *Config) {
+			c.AttemptTimeout = 300 * time.Millisecond
+			c.HTTPClient = &http.Client{Transport: inMemory{handler}}
+		})
+		created, err := c.CreateSequenceSet(context.Background(), sampleSet("HANG", "HG"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
+			t.Fatalf("create attempts carried keys %q, want two with the same key", keys)
+		}
+		if n := len(fake.Sets()); n != 2 || created.ID == "" {
+			t.Fatalf("Zuora holds %d sets (DEFAULT and HANG expected), created %+v", n, created)
 		}
 	})
 }

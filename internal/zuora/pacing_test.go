@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -170,86 +169,6 @@ func TestPacingWindowResets(t *testing.T) {
 	})
 }
 
-// silentAPI is a transport whose API requests never get an answer, as
-// from a gateway that hangs; the rest goes to next.
-func silentAPI(next http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			<-r.Context().Done()
-			return nil, context.Cause(r.Context())
-		}
-		return next.RoundTrip(r)
-	})
-}
-
-// TestAttemptTimeoutBoundsASilentServer: an answer that never comes ends
-// the attempt at the attempt timeout and is retried like a lost connection.
-func TestAttemptTimeoutBoundsASilentServer(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		_, c := bubbleClient(t, zuorafake.Options{}, retries(2), func(c *Config) {
-			c.AttemptTimeout = 200 * time.Millisecond
-			c.BackoffBase, c.BackoffCap = time.Millisecond, 10*time.Millisecond
-			c.HTTPClient.Transport = silentAPI(c.HTTPClient.Transport)
-		})
-		start := time.Now()
-		_, err := c.ListSequenceSets(context.Background(), ListOptions{})
-		d := time.Since(start)
-		if err == nil || !strings.Contains(err.Error(), "within the request timeout (200ms) in 3 attempt(s)") {
-			t.Fatalf("err = %v, want three timed-out attempts", err)
-		}
-		if d < 600*time.Millisecond || d > 700*time.Millisecond {
-			t.Fatalf("gave up after %v, want 3 × 200ms and the backoffs", d)
-		}
-	})
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// TestAttemptTimeoutCreateStaysSafe: a create that Zuora committed but
-// whose answer never came is retried with its Idempotency-Key after the
-// attempt timeout: one set, not two.
-func TestAttemptTimeoutCreateStaysSafe(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		fake := zuorafake.New(zuorafake.Options{})
-		var mu sync.Mutex
-		var keys []string
-		hung := false
-		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/") {
-				mu.Lock()
-				keys = append(keys, r.Header.Get("Idempotency-Key"))
-				first := !hung
-				hung = true
-				mu.Unlock()
-				if first {
-					fake.ServeHTTP(httptest.NewRecorder(), r) // committed...
-					<-r.Context().Done()                      // ...and the answer never comes
-					return
-				}
-			}
-			fake.ServeHTTP(w, r)
-		})
-		c := newTestClient(t, "http://127.0.0.1:8080", func(c *Config) {
-			c.AttemptTimeout = 300 * time.Millisecond
-			c.HTTPClient = &http.Client{Transport: inMemory{handler}}
-		})
-		created, err := c.CreateSequenceSet(context.Background(), sampleSet("HANG", "HG"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
-			t.Fatalf("create attempts carried keys %q, want two with the same key", keys)
-		}
-		if n := len(fake.Sets()); n != 2 || created.ID == "" {
-			t.Fatalf("Zuora holds %d sets (DEFAULT and HANG expected), created %+v", n, created)
-		}
-	})
-}
-
 // TestPacingLogsLongWaits: a wait of a few seconds or more is logged at
 // WARN with its cause and length, and the operation's meter adds it up.
 func TestPacingLogsLongWaits(t *testing.T) {
@@ -308,6 +227,228 @@ func TestPacingCountsOthersShare(t *testing.T) {
 		}
 		if sent == 0 || sent > 12 {
 			t.Fatalf("%d more sent of the 25 left while others spend twice as fast; want about a third", sent)
+		}
+	})
+}
+
+// Issue 18, case 2: the concurrency gate counts.
+
+// TestPacingConcurrencyGateCounts: Concurrency-Limit-Remaining: 1 admits
+// one attempt, not every one that asks.
+func TestPacingConcurrencyGateCounts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		ctx := context.Background()
+		first, _ := p.admit(ctx)
+		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "1"), nil)
+		var mu sync.Mutex
+		var admitted []uint64
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if seq, err := p.admit(ctx); err == nil {
+					mu.Lock()
+					admitted = append(admitted, seq)
+					mu.Unlock()
+				}
+			})
+		}
+		synctest.Wait()
+		mu.Lock()
+		n := len(admitted)
+		seq := admitted[0]
+		mu.Unlock()
+		if n != 1 {
+			t.Fatalf("%d attempts admitted at once with one slot left, want 1", n)
+		}
+		// Its answer says two are left now: two more go.
+		p.done(seq, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "2"), nil)
+		synctest.Wait()
+		mu.Lock()
+		n = len(admitted)
+		mu.Unlock()
+		if n != 3 {
+			t.Fatalf("%d admitted after an answer leaving 2 slots, want 3 in all", n)
+		}
+		cancel()
+		wg.Wait()
+	})
+}
+
+// TestPacingNeverExceedsTheLimit: own attempts in flight stay within
+// Concurrency-Limit-Limit, whatever an older Remaining said.
+func TestPacingNeverExceedsTheLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		first, _ := p.admit(context.Background())
+		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "3", "Concurrency-Limit-Remaining", "3"), nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		admitted := 0
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if _, err := p.admit(ctx); err == nil {
+					mu.Lock()
+					admitted++
+					mu.Unlock()
+				}
+			})
+		}
+		synctest.Wait()
+		mu.Lock()
+		n := admitted
+		mu.Unlock()
+		cancel()
+		wg.Wait()
+		if n != 3 {
+			t.Fatalf("%d admitted against a limit of 3", n)
+		}
+	})
+}
+
+// TestPacingHoldReleasesWithJitter: the attempts a refusal held do not all
+// go at the instant the hold ends.
+func TestPacingHoldReleasesWithJitter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		seq, _ := p.admit(context.Background())
+		start := time.Now()
+		p.done(seq, synthetic(429, "Retry-After", "2"), nil)
+		var mu sync.Mutex
+		at := map[time.Duration]int{}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				seq, err := p.admit(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				at[time.Since(start)]++
+				mu.Unlock()
+				p.done(seq, synthetic(200), nil)
+			})
+		}
+		wg.Wait()
+		for d := range at {
+			if d < 2*time.Second || d > 3*time.Second {
+				t.Fatalf("an attempt held for 2s went after %v", d)
+			}
+		}
+		if len(at) < 5 {
+			t.Fatalf("10 held attempts went at %d instants (%v): released all at once", len(at), at)
+		}
+	})
+}
+
+// TestConcurrencyLimitRefusesOnlyTheFirstWave: 40 creates, 10 at a time,
+// against a concurrency limit of 3 (Retry-After 1 s, 200 ms answers): the
+// first wave is refused, then the client keeps within the limit.
+func TestConcurrencyLimitRefusesOnlyTheFirstWave(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{Latency: 200 * time.Millisecond})
+		fake.SetConcurrencyLimit(3)
+		fake.SetFaultRates(zuorafake.FaultRates{RetryAfter: time.Second})
+		if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil { // the token
+			t.Fatal(err)
+		}
+		work := make(chan int)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				for i := range work {
+					if _, err := c.CreateSequenceSet(context.Background(), sampleSet("C"+string(rune('A'+i/26))+string(rune('A'+i%26)), "P")); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		for i := range 40 {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		posts, refused := countRoute(fake, "POST /v1/sequence-sets")
+		t.Logf("40 creates: %d POSTs, %d refused", posts, refused)
+		// The client knows the limit from the first answer: at most a
+		// first wave of 10 - 3 may be refused, then none.
+		if refused > 7 {
+			t.Fatalf("%d concurrency refusals, want at most 7 (a first wave)", refused)
+		}
+		if n := len(fake.Sets()); n != 41 {
+			t.Fatalf("%d sets, want DEFAULT and 40", n)
+		}
+	})
+}
+
+// Issue 18, case 6: a 503's Retry-After is the pacer's too.
+
+// Test503RetryAfterPastTheDeadline fails at once with the WaitError.
+func Test503RetryAfterPastTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultUnavailable, RetryAfter: 30 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := c.ListSequenceSets(ctx, ListOptions{})
+		var waitErr *WaitError
+		if !errors.As(err, &waitErr) || time.Since(start) > time.Second {
+			t.Fatalf("after %v: %v; want a *WaitError at once", time.Since(start), err)
+		}
+		if !strings.Contains(err.Error(), "HTTP 503") {
+			t.Fatalf("the error does not say what asked for the wait: %v", err)
+		}
+	})
+}
+
+// Test503RetryAfterIsCapped: a 503 asking for an hour waits the backoff
+// cap (60 s), not the hour.
+func Test503RetryAfterIsCapped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultUnavailable, RetryAfter: time.Hour})
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		defer cancel()
+		start := time.Now()
+		if _, err := c.ListSequenceSets(ctx, ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 61*time.Second {
+			t.Fatalf("waited %v for a 503's Retry-After of an hour, want at most the 60s cap", took)
+		}
+	})
+}
+
+// TestPacerPeekChangesNothing: peek says what an attempt would wait for
+// without changing the pacer, and its channel closes at the next change.
+func TestPacerPeekChangesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		if until, cause, _, _ := p.peek(); cause != "" || !until.IsZero() {
+			t.Fatalf("a fresh pacer would wait: %v %q", until, cause)
+		}
+		seq, _ := p.admit(context.Background())
+		_, _, _, changed := p.peek()
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "5", "Zuora-Request-Id", "r-1"), nil)
+		select {
+		case <-changed:
+		default:
+			t.Fatal("the channel of peek did not close at the answer")
+		}
+		until, cause, requestID, _ := p.peek()
+		if !until.Equal(time.Now().Add(5*time.Second)) || !strings.Contains(cause, "RateLimit-Remaining: 0") || requestID != "r-1" {
+			t.Fatalf("peek in a spent window: %v %q %q", until, cause, requestID)
+		}
+		time.Sleep(5 * time.Second)
+		if _, cause, _, _ := p.peek(); cause != "" {
+			t.Fatalf("peek after the reset: %q", cause)
+		}
+		if !p.rateKnown {
+			t.Fatal("peek forgot the window: it changed the pacer")
 		}
 	})
 }
