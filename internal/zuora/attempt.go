@@ -23,18 +23,26 @@ type attemptTransport struct {
 // AttemptTimeoutError is an attempt that got no whole answer within the
 // attempt timeout. It is a timeout to net/url's checks, and retried like a
 // lost connection.
-type AttemptTimeoutError struct{ Limit time.Duration }
+type AttemptTimeoutError struct {
+	Limit time.Duration
+	Err   error // what the transport said when the attempt was cut short, if anything
+}
 
 func (e *AttemptTimeoutError) Error() string {
-	return fmt.Sprintf("no whole answer within the request timeout (%s)", e.Limit)
+	msg := fmt.Sprintf("no whole answer within the request timeout (%s)", e.Limit)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
 }
+
+func (e *AttemptTimeoutError) Unwrap() error { return e.Err }
 
 // Timeout reports true: url.Error.Timeout and net.Error see a timeout.
 func (e *AttemptTimeoutError) Timeout() bool { return true }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	timedOut := &AttemptTimeoutError{Limit: t.limit}
-	ctx, cancel := context.WithTimeoutCause(req.Context(), t.limit, timedOut)
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.limit, &AttemptTimeoutError{Limit: t.limit})
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
@@ -47,10 +55,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 // attemptError is err, or the attempt timeout when that is what ended it.
 func attemptError(ctx context.Context, err error) error {
 	var timedOut *AttemptTimeoutError
-	if errors.As(context.Cause(ctx), &timedOut) && !errors.As(err, &timedOut) {
-		return fmt.Errorf("%w: %w", timedOut, err)
+	if errors.As(err, &timedOut) || !errors.As(context.Cause(ctx), &timedOut) {
+		return err
 	}
-	return err
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = nil // the transport only says the context ended: the timeout says it better
+	}
+	return &AttemptTimeoutError{Limit: timedOut.Limit, Err: err}
 }
 
 // attemptBody keeps the attempt's timer running until the body is read to
@@ -65,7 +76,7 @@ type attemptBody struct {
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.body.Read(p)
 	switch {
-	case err == io.EOF:
+	case errors.Is(err, io.EOF):
 		b.stop()
 	case err != nil:
 		err = attemptError(b.ctx, err)

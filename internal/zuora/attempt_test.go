@@ -197,3 +197,26 @@ func TestAttemptTimeoutCreateStaysSafe(t *testing.T) {
 		}
 	})
 }
+
+// TestAttemptTimeoutOverTheWire: through a real connection to a server that
+// never answers, the timed-out attempt is reported as such.
+func TestAttemptTimeoutOverTheWire(t *testing.T) {
+	_, url := startFake(t, zuorafake.Options{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hung.Close)
+	c := newTestClient(t, url, retries(0), func(c *Config) {
+		c.AttemptTimeout = 200 * time.Millisecond
+		c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if strings.HasPrefix(r.URL.Path, "/v1/") {
+				r = r.Clone(r.Context())
+				r.URL.Host = strings.TrimPrefix(hung.URL, "http://")
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+	})
+	_, err := c.ListSequenceSets(context.Background(), ListOptions{})
+	var timedOut *AttemptTimeoutError
+	if !errors.As(err, &timedOut) || !strings.Contains(err.Error(), "within the request timeout (200ms) in 1 attempt(s)") {
+		t.Fatalf("err = %v, want one timed-out attempt", err)
+	}
+}
