@@ -120,7 +120,8 @@ func (e *WaitError) Error() string {
 	return msg + ". Raise the resource's timeouts, or run fewer pipelines against the tenant at once."
 }
 
-// holding reports whether a refusal holds every attempt now.
+// holding reports whether a refusal (or a 503 with Retry-After) holds every
+// attempt now.
 func (p *pacer) holding() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
