@@ -150,10 +150,7 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			meterFrom(ctx).add(cause, waited)
 		}
 	}()
-	// A held attempt goes at its own moment after the hold: drawn once per
-	// hold, within the hold's spread and before the deadline.
-	var heldBy uint64
-	var release time.Time
+	var turn heldTurn
 	for {
 		now := p.now()
 		p.forgetEndedWindowLocked(now)
@@ -163,16 +160,11 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
 		}
 		held := now.Before(p.holdUntil)
-		if held && heldBy != p.holdNumber {
-			heldBy = p.holdNumber
-			spread := p.spread(max(holdSpread(p.holdFor), 1))
-			if hasDeadline {
-				spread = min(spread, max(deadline.Sub(p.holdUntil)/2, 0))
-			}
-			release = p.holdUntil.Add(spread)
+		if held && turn.hold != p.holdNumber {
+			turn = p.drawTurnLocked(ctx)
 		}
-		if heldBy != 0 && heldBy == p.holdNumber && now.Before(release) && (why == "" || held) {
-			until, why = release, p.holdCause // this attempt's turn after the hold
+		if turn.hold == p.holdNumber && now.Before(turn.at) && (why == "" || held) {
+			until, why = turn.at, p.holdCause // the hold is over, but not this attempt's turn
 		}
 		if why == "" {
 			p.sent++
@@ -193,6 +185,22 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			return 0, err
 		}
 	}
+}
+
+// heldTurn is when an attempt that a hold held goes again.
+type heldTurn struct {
+	hold uint64 // the hold it was drawn for (0: none; holds count from 1)
+	at   time.Time
+}
+
+// drawTurnLocked draws the turn of an attempt held by the current hold:
+// within the hold's spread after its end, and well before ctx's deadline.
+func (p *pacer) drawTurnLocked(ctx context.Context) heldTurn {
+	spread := p.spread(max(holdSpread(p.holdFor), 1))
+	if deadline, ok := ctx.Deadline(); ok {
+		spread = min(spread, max(deadline.Sub(p.holdUntil)/2, 0))
+	}
+	return heldTurn{hold: p.holdNumber, at: p.holdUntil.Add(spread)}
 }
 
 // forgetEndedWindowLocked drops a rate window whose reset has passed: the
