@@ -36,6 +36,10 @@ const serveProviderEnv = "TF_ZUORA_TEST_SERVE_PROVIDER"
 // when the test binary serves it.
 const waitWarningEnv = "TF_ZUORA_TEST_WAIT_WARNING"
 
+// zuoraBackoffEnv=1 makes the test binary back off as in real use (Zuora's
+// base 1 s, cap 60 s), for tests of how long failing takes.
+const zuoraBackoffEnv = "TF_ZUORA_TEST_ZUORA_BACKOFF"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(serveProviderEnv) == "1" {
 		p := &zuoraProvider{version: "test", tuneClient: servedClient(os.Getenv(requestLogEnv))}
@@ -77,7 +81,8 @@ func (s summarized) Run() int {
 // short waits in the local Zuora, and its requests logged to logPath.
 func servedClient(logPath string) func(*zuora.Config) {
 	return func(c *zuora.Config) {
-		if !liveMode {
+		// TF_ZUORA_TEST_ZUORA_BACKOFF=1: back off as in real use.
+		if !liveMode && os.Getenv(zuoraBackoffEnv) != "1" {
 			shortBackoff(c)
 		}
 		if logPath != "" {

@@ -48,6 +48,7 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (zuora.Confi
 	baseURL, hostDiags := resolveHost(cfg, getenv)
 	diags.Append(hostDiags...)
 	out.BaseURL = baseURL
+	out.HostSetting = hostSetting(cfg, getenv)
 
 	if out.ClientID == "" {
 		diags.AddAttributeError(path.Root("client_id"), "Missing Zuora client ID",
@@ -106,6 +107,20 @@ func resolveHost(cfg providerModel, getenv func(string) string) (string, diag.Di
 				"The provider never assumes a production host.")
 	}
 	return "", diags
+}
+
+// hostSetting names where the host came from, for the client's errors
+// about a host it cannot reach.
+func hostSetting(cfg providerModel, getenv func(string) string) string {
+	switch {
+	case cfg.Host.ValueString() != "":
+		return "the provider's `host` argument"
+	case cfg.Environment.ValueString() != "":
+		return "the provider's `environment` argument"
+	case getenv(envHost) != "":
+		return "the " + envHost + " environment variable (or the provider's `host`)"
+	}
+	return "the " + envEnvironment + " environment variable (or the provider's `environment`)"
 }
 
 func firstSet(values ...string) string {

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -141,5 +143,166 @@ func TestAccPacing_twoAppliesShareAQuota(t *testing.T) {
 	}
 	if st.Created != 200 {
 		t.Fatalf("%d sets created, want 200", st.Created)
+	}
+}
+
+// The request path's layers together (issue 18), through the CLI.
+
+// TestAccPacing_waitWithinTheOperation: request_timeout bounds an attempt,
+// the create timeout the operation: a Retry-After of 8 s with a request
+// timeout of 5 s is waited out, and the apply succeeds.
+func TestAccPacing_waitWithinTheOperation(t *testing.T) {
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, providerConfig(`request_timeout = "5s"`)+strings.Replace(fullSet().hcl(), "\n}\n",
+		"\n  timeouts {\n    create = \"2m\"\n  }\n}\n", 1))
+	env.fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: "POST /v1/sequence-sets", RetryAfter: 8 * time.Second})
+	start := time.Now()
+	cli.run("apply", "-auto-approve", "-no-color")
+	took := time.Since(start)
+	st := env.fake.Stats()
+	t.Logf("apply: %v, %d POSTs, %d created", took.Round(100*time.Millisecond), st.ByRoute["POST /v1/sequence-sets"], st.Created)
+	if took < 8*time.Second || took > 60*time.Second {
+		t.Fatalf("the apply took %v, want the 8s Zuora asked for and little more", took)
+	}
+	if st.Created != 1 || st.ByRoute["POST /v1/sequence-sets"] > 3 {
+		t.Fatalf("%+v: want one set in at most 3 POSTs", st)
+	}
+}
+
+// concurrencyTenant is a local Zuora with a concurrency limit of 3, 200 ms
+// answers and refusals asking for 1 s.
+func concurrencyTenant(t *testing.T) *testEnv {
+	env := newLocalTestEnv(t, zuorafake.Options{Latency: 200 * time.Millisecond})
+	env.fake.SetFaultRates(zuorafake.FaultRates{RetryAfter: time.Second})
+	return env
+}
+
+// concurrencyRefusals counts the requests refused for the concurrency limit.
+func concurrencyRefusals(fake *zuorafake.Server) int {
+	n := 0
+	for _, r := range fake.Requests() {
+		if r.Fault == "concurrency_limit" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAccPacing_createsWithinAConcurrencyLimit: 40 creates at Terraform's
+// parallelism of 10 against a concurrency limit of 3: the first wave is
+// refused, then the provider keeps within the limit.
+func TestAccPacing_createsWithinAConcurrencyLimit(t *testing.T) {
+	env := concurrencyTenant(t)
+	env.fake.SetConcurrencyLimit(3)
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, managedSets(40))
+	start := time.Now()
+	cli.run("apply", "-auto-approve", "-no-color", "-parallelism=10")
+	st := env.fake.Stats()
+	n := concurrencyRefusals(env.fake)
+	t.Logf("40 creates: %d requests, %d concurrency refusals, %v", st.APIRequests, n, time.Since(start).Round(100*time.Millisecond))
+	if n > 12 {
+		t.Fatalf("%d concurrency refusals, want at most 12 (the first wave)", n)
+	}
+	if st.Created != 40 {
+		t.Fatalf("%d sets created, want 40", st.Created)
+	}
+	cli.planIsEmpty()
+}
+
+// TestAccPacing_readsWithinAConcurrencyLimit: 20 reads by ID at once (a
+// plan without the listing) against a concurrency limit of 3.
+func TestAccPacing_readsWithinAConcurrencyLimit(t *testing.T) {
+	env := concurrencyTenant(t)
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	cli.env = append(cli.env, envReadListing+"=false")
+	writeConfig(t, dir, managedSets(20))
+	cli.run("apply", "-auto-approve", "-no-color")
+	env.fake.SetConcurrencyLimit(3)
+	env.fake.ResetStats()
+	cli.planIsEmpty()
+	st := env.fake.Stats()
+	n := concurrencyRefusals(env.fake)
+	t.Logf("20 reads: %d requests, %d concurrency refusals", st.APIRequests, n)
+	if n > 20 {
+		t.Fatalf("%d concurrency refusals, want at most 20", n)
+	}
+	if st.ByRoute[getRoute] < 20 {
+		t.Fatalf("%+v: want the 20 reads by ID", st.ByRoute)
+	}
+}
+
+// nineReads is a configuration of 9 blocks that each need Zuora.
+func nineReads() string {
+	var b strings.Builder
+	b.WriteString(providerConfig())
+	for i := range 9 {
+		fmt.Fprintf(&b, "data \"zuora_sequence_set\" \"d%d\" {\n  id = \"402892c74c9193cd014c96bbe7c1%04d\"\n}\n", i, i)
+	}
+	return b.String()
+}
+
+// TestAccPacing_unreachableHostFailsFast: 9 blocks against a port nothing
+// listens on, then against a host name that does not resolve, each fail
+// in seconds (with Zuora's real backoff), naming the host and the attempts.
+func TestAccPacing_unreachableHostFailsFast(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	_ = ln.Close()
+	for _, tc := range []struct{ host, want string }{
+		{"http://" + refused, "Nothing accepts connections at " + refused},
+		{"nonexistent.invalid", "The host name nonexistent.invalid does not resolve"},
+	} {
+		t.Run(tc.host, func(t *testing.T) {
+			env := newLocalTestEnv(t, zuorafake.Options{})
+			dir := t.TempDir()
+			cli := newTerraformCLI(t, env, dir)
+			cli.env = append(cli.env, envHost+"="+tc.host, zuoraBackoffEnv+"=1")
+			writeConfig(t, dir, nineReads())
+			start := time.Now()
+			out, err := cli.try("plan", "-no-color")
+			took := time.Since(start)
+			t.Logf("%s: failed after %v", tc.host, took.Round(100*time.Millisecond))
+			flat := strings.Join(strings.Fields(out), " ") // Terraform wraps lines
+			if err == nil {
+				t.Fatalf("the plan succeeded against %s:\n%s", tc.host, out)
+			}
+			if took > 30*time.Second {
+				t.Fatalf("the plan failed after %v, want within 30s", took)
+			}
+			for _, want := range []string{tc.want, "attempts", "check the " + envHost + " environment variable"} {
+				if !strings.Contains(flat, want) {
+					t.Fatalf("the plan's output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+// TestAccPacing_httpsToAPlainServer: host = "127.0.0.1:port" in front of
+// the local Zuora (plain HTTP) fails at once with a hint to write http://.
+func TestAccPacing_httpsToAPlainServer(t *testing.T) {
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	bare := strings.TrimPrefix(env.url, "http://")
+	writeConfig(t, dir, providerConfig(fmt.Sprintf("host = %q", bare))+`data "zuora_sequence_set" "d" {
+  id = "402892c74c9193cd014c96bbe7c101f9"
+}
+`)
+	out, err := cli.try("plan", "-no-color")
+	flat := strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "write the host as http://"+bare) || !strings.Contains(flat, "the provider's `host` argument") {
+		t.Fatalf("want a hint to write http://%s:\n%s", bare, out)
+	}
+	if n := env.fake.Stats().Requests; n != 0 {
+		t.Fatalf("the local Zuora saw %d plain requests; TLS handshakes only were expected", n)
 	}
 }

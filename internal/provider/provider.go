@@ -147,9 +147,11 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("How long one attempt of a request may go without its whole answer, as a "+
-					"duration such as `90s`; an attempt past it is retried like a lost connection (a create keeps its "+
-					"`Idempotency-Key`, so it is never made twice). Defaults to `%ds`, a little above the 120 seconds "+
+				MarkdownDescription: fmt.Sprintf("How long one attempt of a request may take, from its sending to the "+
+					"end of its answer, as a duration such as `90s`; an attempt past it is retried like a lost connection "+
+					"(a create keeps its `Idempotency-Key`, so it is never made twice). It bounds one attempt only: waits "+
+					"for Zuora's rate and concurrency limits come before the sending and count against the resource's "+
+					"`timeouts`, which bound the whole operation. Defaults to `%ds`, a little above the 120 seconds "+
 					"after which Zuora's gateway gives up on a request itself.", int(zuora.DefaultAttemptTimeout.Seconds())),
 				Optional:   true,
 				Validators: []validator.String{durationValidator{min: time.Second}},

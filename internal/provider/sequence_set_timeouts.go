@@ -37,10 +37,11 @@ var timeoutOpts = timeouts.Opts{Create: true, Read: true, Update: true, Delete: 
 func timeoutsBlock(ctx context.Context) schema.Block {
 	b := timeouts.Block(ctx, timeoutOpts)
 	if nb, ok := b.(schema.SingleNestedBlock); ok {
-		nb.MarkdownDescription = fmt.Sprintf("How long each operation may take, as a duration such as `30m`: "+
-			"`create`, `read`, `update` and `delete` (default %dm each). Waits for Zuora's rate and concurrency limits "+
-			"count: a wait that would end past the deadline fails the operation at once, saying which limit and when "+
-			"it resets.", int(defaultCreateTimeout.Minutes()))
+		nb.MarkdownDescription = fmt.Sprintf("How long each operation may take in all, as a duration such as `30m`: "+
+			"`create`, `read`, `update` and `delete` (default %dm each). It bounds the whole operation: every attempt, "+
+			"retry and wait for Zuora's rate and concurrency limits or a `Retry-After`. A wait that would end past "+
+			"the deadline fails the operation at once, saying which limit and when it resets. Each attempt is "+
+			"bounded apart by the provider's `request_timeout`.", int(defaultCreateTimeout.Minutes()))
 		return nb
 	}
 	return b

@@ -16,16 +16,39 @@ import (
 // tokenSource holds one OAuth token for the whole client and fetches a new
 // one only when it nears expiry or Zuora rejects it. The token endpoint is
 // rate limited per IP, so a token per request would be a bug.
+//
+// One fetch at a time serves every caller that needs a token meanwhile:
+// they wait for it (or for their own context's end) without holding the
+// lock, and share its outcome. A failed fetch is remembered for
+// tokenFailureMemory, so the requests that come right after fail at once
+// with the same error instead of each repeating the whole chain of
+// retries against a host that cannot answer.
 type tokenSource struct {
 	config     clientcredentials.Config
 	httpClient *http.Client // used for the token call only: no bearer, no body logging
 	now        func() time.Time
+	hint       func(error) string // what to check when the token call got no answer
 
-	mu         sync.Mutex // held while fetching, so concurrent callers share one grant
-	token      *oauth2.Token
-	validUntil time.Time
-	grants     int
+	mu          sync.Mutex
+	token       *oauth2.Token
+	validUntil  time.Time
+	grants      int
+	fetch       *tokenFetch // the fetch under way, if any
+	failure     error       // the latest failed fetch, shared until failedUntil
+	failedUntil time.Time
 }
+
+// tokenFetch is one fetch of a token, shared by whoever waits for it.
+type tokenFetch struct {
+	done      chan struct{} // closed when token or err is set
+	token     string
+	err       error
+	abandoned bool // its caller's context ended: the others try again
+}
+
+// tokenFailureMemory is how long a failed token fetch answers for the
+// fetches that would follow it.
+const tokenFailureMemory = 10 * time.Second
 
 // maxRenewMargin is how long before expiry a token is renewed at most; short
 // lifetimes (seconds, in tests) renew at a fifth of their life instead.
@@ -41,30 +64,74 @@ func newTokenSource(baseURL, clientID, clientSecret string, httpClient *http.Cli
 		},
 		httpClient: httpClient,
 		now:        time.Now,
+		hint:       func(error) string { return "" },
 	}
 }
 
 // accessToken returns the cached token, fetching a new one when needed.
 func (ts *tokenSource) accessToken(ctx context.Context) (string, error) {
+	for {
+		ts.mu.Lock()
+		now := ts.now()
+		switch {
+		case ts.token != nil && now.Before(ts.validUntil):
+			token := ts.token.AccessToken
+			ts.mu.Unlock()
+			return token, nil
+		case ts.failure != nil && now.Before(ts.failedUntil):
+			err := ts.failure
+			ts.mu.Unlock()
+			return "", err
+		case ts.fetch != nil:
+			f := ts.fetch
+			ts.mu.Unlock()
+			select {
+			case <-f.done:
+				if !f.abandoned {
+					return f.token, f.err
+				}
+				// Its caller gave up: the next fetch is someone else's.
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		default:
+			f := &tokenFetch{done: make(chan struct{})}
+			ts.fetch = f
+			ts.mu.Unlock()
+			ts.fetchInto(ctx, f, now)
+			return f.token, f.err
+		}
+	}
+}
+
+// fetchInto fetches a token for f and shares the outcome.
+func (ts *tokenSource) fetchInto(ctx context.Context, f *tokenFetch, started time.Time) {
+	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL})
+	// The token call is not an attempt of the API call that needs it: it
+	// counts its own.
+	tokenCtx, st := withState(ctx)
+	tok, err := ts.config.Token(context.WithValue(tokenCtx, oauth2.HTTPClient, ts.httpClient))
+	attempts, _ := st.snapshot()
+
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	now := ts.now()
-	if ts.token != nil && now.Before(ts.validUntil) {
-		return ts.token.AccessToken, nil
-	}
-
-	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL})
-	// The token call is not an attempt of the API call that needs it.
-	tokenCtx := context.WithValue(ctx, stateKey{}, (*requestState)(nil))
-	tok, err := ts.config.Token(context.WithValue(tokenCtx, oauth2.HTTPClient, ts.httpClient))
+	defer close(f.done)
+	ts.fetch = nil
 	if err != nil {
-		return "", tokenError(ts.config.TokenURL, err)
+		f.err = tokenError(ts.config.TokenURL, attempts, ts.hint, err)
+		if ctx.Err() != nil {
+			f.abandoned = true // not a verdict on the host: the caller stopped
+			return
+		}
+		ts.failure, ts.failedUntil = f.err, ts.now().Add(tokenFailureMemory)
+		return
 	}
 	ts.grants++
 	ts.token = tok
-	ts.validUntil = renewAt(now, tok.Expiry)
+	ts.validUntil = renewAt(started, tok.Expiry)
+	ts.failure = nil
+	f.token = tok.AccessToken
 	tflog.SubsystemDebug(ctx, logSubsystem, "obtained an OAuth token", map[string]any{"expires_at": tok.Expiry.Format(time.RFC3339)})
-	return tok.AccessToken, nil
 }
 
 // renewAt says when a token fetched at now and expiring at expiry should be
@@ -101,11 +168,19 @@ type TokenError struct {
 	StatusCode int
 	RequestID  string
 	Detail     string
+	Attempts   int    // how many times the token call was sent
+	Hint       string // what to check when the token call got no answer
 	Err        error
 }
 
 func (e *TokenError) Error() string {
 	msg := fmt.Sprintf("could not obtain an OAuth token from %s", e.TokenURL)
+	switch {
+	case e.Attempts == 1:
+		msg += " after 1 attempt"
+	case e.Attempts > 1:
+		msg += fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
 	if e.StatusCode != 0 {
 		msg += fmt.Sprintf(": Zuora answered HTTP %d", e.StatusCode)
 	}
@@ -118,13 +193,16 @@ func (e *TokenError) Error() string {
 	if e.RequestID != "" {
 		msg += " (Zuora-Request-Id: " + e.RequestID + ")"
 	}
+	if e.Hint != "" {
+		msg += ". " + e.Hint
+	}
 	return msg
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }
 
-func tokenError(tokenURL string, err error) error {
-	te := &TokenError{TokenURL: tokenURL, Err: err}
+func tokenError(tokenURL string, attempts int, hint func(error) string, err error) error {
+	te := &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: err}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		if re.Response != nil {
@@ -142,6 +220,7 @@ func tokenError(tokenURL string, err error) error {
 		return te
 	}
 	te.Detail = err.Error()
+	te.Hint = hint(err)
 	return te
 }
 

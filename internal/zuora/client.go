@@ -65,9 +65,16 @@ type Config struct {
 	BackoffCap  time.Duration
 
 	// AttemptTimeout bounds one attempt of a request, from sending it to
-	// the end of its answer; an attempt past it is retried like a lost
-	// connection. 0 means DefaultAttemptTimeout.
+	// the end of its answer's body; an attempt past it is retried like a
+	// lost connection. Waits for Zuora's limits come before the sending and
+	// are bounded by the context's deadline alone. 0 means HTTPClient's
+	// Timeout if set, else DefaultAttemptTimeout.
 	AttemptTimeout time.Duration
+
+	// HostSetting names, in errors about a host that cannot be reached,
+	// where the host is set (e.g. "the provider's host (or ZUORA_HOST)");
+	// "" means "the host".
+	HostSetting string
 
 	// NoListingReads turns off serving ReadSequenceSet and its kin from one
 	// listing of the tenant: every read is then a request of its own.
@@ -94,6 +101,7 @@ type Client struct {
 	pacer        *pacer
 	attemptLimit time.Duration // AttemptTimeout as used
 	listing      *listing      // nil when reads are not served from a listing
+	hostHint     func(error) string
 }
 
 // New checks cfg and builds a Client. It sends nothing.
@@ -137,23 +145,32 @@ func New(cfg Config) (*Client, error) {
 		transport = http.DefaultTransport
 	}
 	baseURL := base.String()
-	attemptTimeout := orDefault(cfg.AttemptTimeout, DefaultAttemptTimeout)
+	attemptTimeout := orDefault(cfg.AttemptTimeout, orDefault(httpClient.Timeout, DefaultAttemptTimeout))
+	hint := func(err error) string { return hostHint(baseURL, cfg.HostSetting, err) }
 
-	// The token call retries like any other, without bearer or logging of
-	// its body (it carries the secret and the token).
+	// The layers of a request, from the operation down (each knows only
+	// the one below): the retry policy; the pacer, which keeps every wait
+	// the server asks for and checks it against the operation's deadline;
+	// the bearer; the attempt timeout, from sending to the end of the body;
+	// the log of what goes on the wire. No http.Client.Timeout: it would
+	// make the attempt's deadline the request's before the pacer runs.
+	//
+	// The token call retries like any other, through the attempt timeout,
+	// without bearer, pacer or logging of its body (it carries the secret
+	// and the token).
 	tokenHTTP := *httpClient
-	if tokenHTTP.Timeout == 0 {
-		tokenHTTP.Timeout = attemptTimeout
-	}
+	tokenHTTP.Timeout = 0
+	tokenHTTP.Transport = &attemptTransport{limit: attemptTimeout, next: transport}
 	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil, nil)
 	tokens := newTokenSource(baseURL, cfg.ClientID, cfg.ClientSecret, tokenRetry.StandardClient())
+	tokens.hint = hint
 
 	pace := newPacer()
+	pace.serviceWaitCap = backoffCap
 	apiHTTP := *httpClient
-	if apiHTTP.Timeout == 0 {
-		apiHTTP.Timeout = attemptTimeout
-	}
-	apiHTTP.Transport = &pacingTransport{pacer: pace, next: &authTransport{tokens: tokens, next: &loggingTransport{next: transport}}}
+	apiHTTP.Timeout = 0
+	apiHTTP.Transport = &pacingTransport{pacer: pace, next: &authTransport{tokens: tokens,
+		next: &attemptTransport{limit: attemptTimeout, next: &loggingTransport{next: transport}}}}
 
 	c := &Client{
 		baseURL:      baseURL,
@@ -166,6 +183,7 @@ func New(cfg Config) (*Client, error) {
 		http:         newRetryClient(&apiHTTP, retries, backoffBase, backoffCap, tokens, pace),
 		pacer:        pace,
 		attemptLimit: attemptTimeout,
+		hostHint:     hint,
 	}
 	if !cfg.NoListingReads {
 		c.listing = newListing(c, cfg.Logging)
@@ -271,6 +289,9 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		}
 		if lastRetried != "" && attempts > 1 {
 			msg += " (last retried because of " + lastRetried + ")"
+		}
+		if hint := c.hostHint(err); hint != "" {
+			return fmt.Errorf("%s: %w. %s", msg, err, hint)
 		}
 		return fmt.Errorf("%s: %w", msg, err)
 	}

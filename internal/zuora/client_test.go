@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -574,47 +575,49 @@ func TestWrongCredentials(t *testing.T) {
 }
 
 func TestCancellationStopsARetryWait(t *testing.T) {
-	fake, url := startFake(t, zuorafake.Options{})
-	c := newTestClient(t, url)
-	fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 5, RetryAfter: 30 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(150*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := c.ListSequenceSets(ctx, ListOptions{})
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Fatalf("returned after %v, want promptly after cancellation", elapsed)
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want the context's error", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 5, RetryAfter: 30 * time.Second})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(150*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.ListSequenceSets(ctx, ListOptions{})
+		if elapsed := time.Since(start); elapsed != 150*time.Millisecond {
+			t.Fatalf("returned after %v, want at the cancellation", elapsed)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want the context's error", err)
+		}
+	})
 }
 
 // TestWaitPastTheDeadlineFailsAtOnce: a wait Zuora asks for that would end
 // after the operation's deadline is refused on the spot, saying which limit
 // and when it resets, with the request id.
 func TestWaitPastTheDeadlineFailsAtOnce(t *testing.T) {
-	fake, url := startFake(t, zuorafake.Options{})
-	c := newTestClient(t, url)
-	fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 5, RetryAfter: 30 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	start := time.Now()
-	_, err := c.ListSequenceSets(ctx, ListOptions{})
-	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
-		t.Fatalf("returned after %v, want at once", elapsed)
-	}
-	var waitErr *WaitError
-	if !errors.As(err, &waitErr) || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want a *WaitError that is a deadline", err)
-	}
-	for _, want := range []string{"rate limit", "HTTP 429", "resets in 30s", "deadline", "Zuora-Request-Id: "} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("the error lacks %q: %v", want, err)
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 5, RetryAfter: 30 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := c.ListSequenceSets(ctx, ListOptions{})
+		if elapsed := time.Since(start); elapsed != 0 {
+			t.Fatalf("returned after %v, want at once", elapsed)
 		}
-	}
-	if n := fake.Stats().APIRequests; n != 1 {
-		t.Fatalf("%d requests, want the one refused", n)
-	}
+		var waitErr *WaitError
+		if !errors.As(err, &waitErr) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want a *WaitError that is a deadline", err)
+		}
+		for _, want := range []string{"rate limit", "HTTP 429", "resets in 30s", "deadline", "Zuora-Request-Id: "} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("the error lacks %q: %v", want, err)
+			}
+		}
+		if n := fake.Stats().APIRequests; n != 1 {
+			t.Fatalf("%d requests, want the one refused", n)
+		}
+	})
 }
 
 func TestRequestHeaders(t *testing.T) {

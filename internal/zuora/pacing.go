@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,18 +18,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// A pacer is the one gate every attempt of a client passes, beside the
-// retry policy: it reads Zuora's RateLimit-* and Concurrency-Limit-*
-// headers on every answer and holds new attempts instead of sending them to
-// be refused.
+// A pacer is the one gate every attempt of a client passes, above the
+// attempt timeout and below the operation: it reads Zuora's RateLimit-* and
+// Concurrency-Limit-* headers on every answer and holds new attempts instead
+// of sending them to be refused. Every wait the server asks for is its to
+// keep, checked against the deadline of the operation (never the attempt's).
 //
 //   - When the window is spent (RateLimit-Remaining, less what was sent
 //     since that answer, is 0) attempts wait for RateLimit-Reset.
 //   - After a refusal for the rate or concurrency limit (HTTP 429, or
-//     category 70 with HTTP 200), every attempt of the client waits for the
-//     same Retry-After or reset, not only the refused one.
-//   - When Concurrency-Limit-Remaining is 0, a new attempt waits for one of
-//     the client's own to finish.
+//     category 70 with HTTP 200), or an HTTP 503 with Retry-After (capped
+//     at the backoff cap), every attempt of the client waits for the same
+//     Retry-After or reset, not only the refused one; the held attempts go
+//     again spread over a little time (holdSpread), not all at once.
+//   - The concurrency gate counts: an attempt goes while the latest
+//     answer's Concurrency-Limit-Remaining, less this client's attempts sent
+//     since and still in flight, leaves a slot, and never past
+//     Concurrency-Limit-Limit attempts of its own in flight.
 //   - A wait that would end past the context's deadline fails at once with a
 //     *WaitError; cancelling the context ends every wait.
 //
@@ -36,11 +42,12 @@ import (
 // itself to what is left for all of them.
 type pacer struct {
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every change
+	changes notifier // broadcast on every change of what follows
 	now     func() time.Time
+	spread  func(time.Duration) time.Duration // a random part of a hold's spread
 
-	sent     uint64 // attempts admitted, in order: each has a sequence number
-	inFlight int
+	sent     uint64              // attempts admitted, in order: each has a sequence number
+	inFlight map[uint64]struct{} // admitted attempts without their answer yet
 
 	// From the answer to the latest attempt that carried the headers.
 	rateSeq       uint64
@@ -54,23 +61,40 @@ type pacer struct {
 	// request of its own as 1 + foreign/own, its share of the pace.
 	windowOwn, windowForeign int
 
-	concSeq       uint64
+	// From the latest answer that carried Concurrency-Limit-*: the slots
+	// left then, the limit, and p.sent at that moment (the attempts sent
+	// after it are not in its count).
 	concKnown     bool
 	concRemaining int
+	concLimit     int // 0 while unknown
+	concMark      uint64
 
 	holdUntil     time.Time // after a refusal, nothing is sent before
+	holdFor       time.Duration
 	holdCause     string
 	holdRequestID string
+	holdNumber    uint64 // counts holds: a held attempt draws its spread once per hold
 
-	loudWait time.Duration // waits this long or longer are logged at WARN
+	serviceWaitCap time.Duration // the longest wait a 503's Retry-After may impose
+	loudWait       time.Duration // waits this long or longer are logged at WARN
 }
 
 // defaultLoudWait is how long a wait must be to be logged at WARN.
 const defaultLoudWait = 3 * time.Second
 
+// maxHoldSpread bounds how long after a hold its attempts are spread.
+const maxHoldSpread = time.Second
+
 func newPacer() *pacer {
-	return &pacer{changed: make(chan struct{}), now: time.Now, loudWait: defaultLoudWait}
+	return &pacer{
+		now: time.Now, spread: rand.N[time.Duration], inFlight: map[uint64]struct{}{},
+		loudWait: defaultLoudWait, serviceWaitCap: DefaultBackoffCap,
+	}
 }
+
+// holdSpread is the span over which the attempts a hold of d held are let
+// go again: half the hold, at most a second.
+func holdSpread(d time.Duration) time.Duration { return min(d/2, maxHoldSpread) }
 
 // WaitError is an attempt refused by the client itself: Zuora's limits
 // would hold it past the deadline of its operation.
@@ -96,11 +120,22 @@ func (e *WaitError) Error() string {
 	return msg + ". Raise the resource's timeouts, or run fewer pipelines against the tenant at once."
 }
 
-// holding reports whether a refusal holds every attempt now.
+// holding reports whether a refusal (or a 503 with Retry-After) holds every
+// attempt now.
 func (p *pacer) holding() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.now().Before(p.holdUntil)
+}
+
+// peek reports, changing nothing, whether an attempt sent now would wait: until when (zero: until
+// something changes), why ("" when it would go at once), the Zuora-Request-Id of the answer that
+// reported the limit, and a channel closed at the pacer's next change.
+func (p *pacer) peek() (until time.Time, cause, requestID string, changed <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until, cause, requestID = p.wouldWaitLocked(p.now())
+	return until, cause, requestID, p.changes.wait()
 }
 
 // admit waits until an attempt may be sent and returns its sequence number.
@@ -115,25 +150,33 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 			meterFrom(ctx).add(cause, waited)
 		}
 	}()
+	var turn heldTurn
 	for {
 		now := p.now()
-		until, why, requestID := p.blockedLocked(now)
+		p.forgetEndedWindowLocked(now)
+		until, why, requestID := p.wouldWaitLocked(now)
+		deadline, hasDeadline := ctx.Deadline()
+		if why != "" && !until.IsZero() && hasDeadline && until.After(deadline) {
+			return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
+		}
+		held := now.Before(p.holdUntil)
+		if held && turn.hold != p.holdNumber {
+			turn = p.drawTurnLocked(ctx)
+		}
+		if turn.hold == p.holdNumber && now.Before(turn.at) && (why == "" || held) {
+			until, why = turn.at, p.holdCause // the hold is over, but not this attempt's turn
+		}
 		if why == "" {
 			p.sent++
-			p.inFlight++
+			p.inFlight[p.sent] = struct{}{}
 			return p.sent, nil
 		}
 		cause = why
-		if !until.IsZero() {
-			if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
-				return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
-			}
-			if d := until.Sub(now); d >= p.loudWait && !logged {
-				logged = true // once per request, however often it wakes
-				tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
-					"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
-				})
-			}
+		if d := until.Sub(now); !until.IsZero() && d >= p.loudWait && !logged {
+			logged = true // once per request, however often it wakes
+			tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
+				"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
+			})
 		}
 		start := time.Now()
 		err := p.waitLocked(ctx, until, now)
@@ -144,22 +187,67 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 	}
 }
 
-// blockedLocked says whether an attempt must wait now, until when (zero:
-// until something changes) and why ("" when it may go).
-func (p *pacer) blockedLocked(now time.Time) (until time.Time, why, requestID string) {
+// heldTurn is when an attempt that a hold held goes again.
+type heldTurn struct {
+	hold uint64 // the hold it was drawn for (0: none; holds count from 1)
+	at   time.Time
+}
+
+// drawTurnLocked draws the turn of an attempt held by the current hold:
+// within the hold's spread after its end, and well before ctx's deadline.
+func (p *pacer) drawTurnLocked(ctx context.Context) heldTurn {
+	spread := p.spread(max(holdSpread(p.holdFor), 1))
+	if deadline, ok := ctx.Deadline(); ok {
+		spread = min(spread, max(deadline.Sub(p.holdUntil)/2, 0))
+	}
+	return heldTurn{hold: p.holdNumber, at: p.holdUntil.Add(spread)}
+}
+
+// forgetEndedWindowLocked drops a rate window whose reset has passed: the
+// next answer tells the new window's budget.
+func (p *pacer) forgetEndedWindowLocked(now time.Time) {
+	if p.rateKnown && !now.Before(p.rateResetAt) {
+		p.rateKnown = false
+	}
+}
+
+// wouldWaitLocked says, changing nothing, whether an attempt must wait now,
+// until when (zero: until something changes) and why ("" when it may go).
+func (p *pacer) wouldWaitLocked(now time.Time) (until time.Time, why, requestID string) {
 	if now.Before(p.holdUntil) {
 		return p.holdUntil, p.holdCause, p.holdRequestID
 	}
-	if p.rateKnown && !now.Before(p.rateResetAt) {
-		p.rateKnown = false // a new window: the next answer tells its budget
-	}
-	if p.rateKnown && p.rateRemaining-p.spentSinceLocked() <= 0 {
+	if p.rateKnown && now.Before(p.rateResetAt) && p.rateRemaining-p.spentSinceLocked() <= 0 {
 		return p.rateResetAt, "Zuora's rate limit for the tenant is used up (RateLimit-Remaining: 0)", p.rateRequestID
 	}
-	if p.concKnown && p.concRemaining <= 0 && p.inFlight > 0 {
+	if p.concurrencyFullLocked() {
 		return time.Time{}, "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)", ""
 	}
 	return time.Time{}, "", ""
+}
+
+// concurrencyFullLocked says whether one more attempt would pass Zuora's
+// concurrency limit: the slots the latest answer left are taken by this
+// client's attempts sent since, or its own in flight reach the limit. With
+// none of its own in flight nothing of its own can free a slot, so one goes.
+func (p *pacer) concurrencyFullLocked() bool {
+	own := len(p.inFlight)
+	if own == 0 {
+		return false
+	}
+	if p.concLimit > 0 && own >= p.concLimit {
+		return true
+	}
+	if !p.concKnown {
+		return false
+	}
+	since := 0
+	for seq := range p.inFlight {
+		if seq > p.concMark {
+			since++
+		}
+	}
+	return p.concRemaining-since <= 0
 }
 
 // spentSinceLocked estimates what the tenant spent of its window since the
@@ -174,13 +262,13 @@ func (p *pacer) spentSinceLocked() int {
 	// Others' requests in flight are as many as ours, at that share: a
 	// margin that keeps the pipelines from racing each other to the end of
 	// the window.
-	return own + int(float64(own+p.inFlight)*share+0.999)
+	return own + int(float64(own+len(p.inFlight))*share+0.999)
 }
 
 // waitLocked releases p.mu until until (or the next change, when until is
 // zero or sooner), or ctx's end.
 func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
-	ch := p.changed
+	changed := p.changes.wait()
 	p.mu.Unlock()
 	defer p.mu.Lock()
 	var timer <-chan time.Time
@@ -190,7 +278,7 @@ func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
 		timer = t.C
 	}
 	select {
-	case <-ch:
+	case <-changed:
 	case <-timer:
 	case <-ctx.Done():
 		return ctx.Err()
@@ -202,11 +290,8 @@ func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
 func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	defer func() {
-		close(p.changed)
-		p.changed = make(chan struct{})
-	}()
-	p.inFlight--
+	defer p.changes.broadcast()
+	delete(p.inFlight, seq)
 	if resp == nil {
 		return
 	}
@@ -231,26 +316,47 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 		}
 		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateRequestID = seq, true, remaining, now.Add(reset), requestID
 	}
-	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok && seq >= p.concSeq {
-		p.concSeq, p.concKnown, p.concRemaining = seq, true, conc
+	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok {
+		p.concKnown, p.concRemaining, p.concMark = true, conc, p.sent
 	}
-	if refused {
-		hold, ok := parseSeconds(h.Get("Retry-After"))
-		if !ok {
-			hold, ok = retryAfterDate(h.Get("Retry-After"))
-		}
+	if n, ok := parseCount(h.Get("Concurrency-Limit-Limit")); ok && n > 0 {
+		p.concLimit = n
+	}
+	hold, ok := serverWait(h)
+	switch {
+	case refused:
 		if !ok && okT && okR && remaining == 0 {
 			hold, ok = reset, true
 		}
 		// A refusal that says nothing of when to come back holds no one:
 		// its retry backs off with jitter as any other.
-		if until := now.Add(hold); ok && until.After(p.holdUntil) {
-			p.holdUntil = until
-			p.holdCause = fmt.Sprintf("Zuora refused a request for its %s (HTTP %d), asking every request to wait %s",
-				limit, resp.StatusCode, hold.Round(time.Millisecond))
-			p.holdRequestID = requestID
+		if ok {
+			p.holdLocked(now, hold, fmt.Sprintf("Zuora refused a request for its %s (HTTP %d), asking every request to wait %s",
+				limit, resp.StatusCode, hold.Round(time.Millisecond)), requestID)
 		}
+	case resp.StatusCode == http.StatusServiceUnavailable && ok:
+		hold = min(hold, p.serviceWaitCap)
+		p.holdLocked(now, hold, fmt.Sprintf("Zuora is unavailable (HTTP 503), asking every request to wait %s",
+			hold.Round(time.Millisecond)), requestID)
 	}
+}
+
+// holdLocked holds every attempt for d from now, unless a longer hold is on.
+func (p *pacer) holdLocked(now time.Time, d time.Duration, cause, requestID string) {
+	until := now.Add(d)
+	if !until.After(p.holdUntil) {
+		return
+	}
+	p.holdUntil, p.holdFor, p.holdCause, p.holdRequestID = until, d, cause, requestID
+	p.holdNumber++
+}
+
+// serverWait reads Retry-After, in seconds or as a date.
+func serverWait(h http.Header) (time.Duration, bool) {
+	if d, ok := parseSeconds(h.Get("Retry-After")); ok {
+		return d, true
+	}
+	return retryAfterDate(h.Get("Retry-After"))
 }
 
 // refusedByLimit tells a refusal by the rate or concurrency limiter: HTTP

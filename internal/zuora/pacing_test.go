@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -33,22 +31,21 @@ func synthetic(status int, headers ...string) *http.Response {
 func TestPacingWaitsForTheWindow(t *testing.T) {
 	for _, mode := range errorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			fake, url := startFake(t, zuorafake.Options{RateLimit: 3, RateLimitWindow: time.Second})
-			c := newTestClient(t, url, apiVersion(mode.version))
-			start := time.Now()
-			for range 5 {
-				if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
-					t.Fatal(err)
+			synctest.Test(t, func(t *testing.T) {
+				fake, c := bubbleClient(t, zuorafake.Options{RateLimit: 3, RateLimitWindow: time.Second}, apiVersion(mode.version))
+				start := time.Now()
+				for range 5 {
+					if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
+						t.Fatal(err)
+					}
 				}
-			}
-			if d := time.Since(start); d < 500*time.Millisecond {
-				t.Fatalf("5 requests at 3 a second took %v: the client did not wait for the window", d)
-			}
-			for _, r := range fake.Requests() {
-				if r.Status == http.StatusTooManyRequests || r.Fault != "" {
-					t.Fatalf("a request was refused (%+v): the client should have waited instead", r)
+				if d := time.Since(start); d < time.Second {
+					t.Fatalf("5 requests at 3 a second took %v: the client did not wait for the window", d)
 				}
-			}
+				if _, refused := countRoute(fake, ""); refused != 0 {
+					t.Fatalf("%d requests were refused: the client should have waited instead", refused)
+				}
+			})
 		})
 	}
 }
@@ -59,36 +56,28 @@ func TestPacingWaitsForTheWindow(t *testing.T) {
 func TestPacingRefusalHoldsEveryRequest(t *testing.T) {
 	for _, mode := range errorModes {
 		t.Run(mode.name, func(t *testing.T) {
-			fake, url := startFake(t, zuorafake.Options{})
-			c := newTestClient(t, url, apiVersion(mode.version))
-			fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 1, RetryAfter: 400 * time.Millisecond})
-			if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			// The refused request waited 400 ms; a fresh one sent right
-			// after the refusal waits out the same hold.
-			fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 1, RetryAfter: 400 * time.Millisecond})
-			var wg sync.WaitGroup
-			wg.Go(func() { _, _ = c.ListSequenceSets(context.Background(), ListOptions{}) })
-			time.Sleep(50 * time.Millisecond) // the refusal is in
-			start := time.Now()
-			fake.ResetStats()
-			if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if d := time.Since(start); d < 300*time.Millisecond {
-				t.Fatalf("a request during the hold went after %v; want it held for the Retry-After", d)
-			}
-			wg.Wait()
-			refused := 0
-			for _, r := range fake.Requests() {
-				if r.Fault != "" {
-					refused++
+			synctest.Test(t, func(t *testing.T) {
+				fake, c := bubbleClient(t, zuorafake.Options{}, apiVersion(mode.version))
+				if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil { // the token
+					t.Fatal(err)
 				}
-			}
-			if refused != 0 {
-				t.Fatalf("%d requests refused during the hold", refused)
-			}
+				fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Count: 1, RetryAfter: 400 * time.Millisecond})
+				var wg sync.WaitGroup
+				wg.Go(func() { _, _ = c.ListSequenceSets(context.Background(), ListOptions{}) })
+				synctest.Wait() // the refusal is in
+				fake.ResetStats()
+				start := time.Now()
+				if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if d := time.Since(start); d < 400*time.Millisecond {
+					t.Fatalf("a request during the hold went after %v; want it held for the Retry-After", d)
+				}
+				wg.Wait()
+				if _, refused := countRoute(fake, ""); refused != 0 {
+					t.Fatalf("%d requests refused during the hold", refused)
+				}
+			})
 		})
 	}
 }
@@ -96,247 +85,370 @@ func TestPacingRefusalHoldsEveryRequest(t *testing.T) {
 // TestPacingConcurrencyLimit: with Concurrency-Limit-Remaining at 0, a new
 // request waits until one of the client's own finishes.
 func TestPacingConcurrencyLimit(t *testing.T) {
-	p := newPacer()
-	ctx := context.Background()
-	first, _ := p.admit(ctx)
-	second, _ := p.admit(ctx)
-	p.done(first, synthetic(200, "Concurrency-Limit-Remaining", "0"), nil)
-	admitted := make(chan struct{})
-	go func() {
-		if _, err := p.admit(ctx); err == nil {
-			close(admitted)
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		ctx := context.Background()
+		first, _ := p.admit(ctx)
+		second, _ := p.admit(ctx)
+		p.done(first, synthetic(200, "Concurrency-Limit-Remaining", "0"), nil)
+		admitted := make(chan struct{})
+		go func() {
+			if _, err := p.admit(ctx); err == nil {
+				close(admitted)
+			}
+		}()
+		synctest.Wait()
+		select {
+		case <-admitted:
+			t.Fatal("admitted while the tenant is at its concurrency limit and one of ours is in flight")
+		default:
 		}
-	}()
-	select {
-	case <-admitted:
-		t.Fatal("admitted while the tenant is at its concurrency limit and one of ours is in flight")
-	case <-time.After(100 * time.Millisecond):
-	}
-	p.done(second, synthetic(200, "Concurrency-Limit-Remaining", "1"), nil)
-	select {
-	case <-admitted:
-	case <-time.After(time.Second):
-		t.Fatal("not admitted after one of ours finished")
-	}
+		p.done(second, synthetic(200, "Concurrency-Limit-Remaining", "1"), nil)
+		synctest.Wait()
+		select {
+		case <-admitted:
+		default:
+			t.Fatal("not admitted after one of ours finished")
+		}
+	})
 }
 
 // TestPacingDeadlineShorterThanTheWait: the wait is refused at once, never
 // slept.
 func TestPacingDeadlineShorterThanTheWait(t *testing.T) {
-	p := newPacer()
-	seq, _ := p.admit(context.Background())
-	p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "60", "Zuora-Request-Id", "req-1"), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	start := time.Now()
-	_, err := p.admit(ctx)
-	var waitErr *WaitError
-	if !errors.As(err, &waitErr) || time.Since(start) > 50*time.Millisecond {
-		t.Fatalf("admit = %v after %v, want a *WaitError at once", err, time.Since(start))
-	}
-	if waitErr.RequestID != "req-1" || waitErr.Wait < 59*time.Second || !strings.Contains(err.Error(), "RateLimit-Remaining: 0") {
-		t.Fatalf("%+v: %v", waitErr, err)
-	}
-	// Without a deadline it would wait; cancelling ends that wait.
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel2)
-	if _, err := p.admit(ctx2); !errors.Is(err, context.Canceled) {
-		t.Fatalf("a cancelled wait: %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		seq, _ := p.admit(context.Background())
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "60", "Zuora-Request-Id", "req-1"), nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := p.admit(ctx)
+		var waitErr *WaitError
+		if !errors.As(err, &waitErr) || time.Since(start) != 0 {
+			t.Fatalf("admit = %v after %v, want a *WaitError at once", err, time.Since(start))
+		}
+		if waitErr.RequestID != "req-1" || waitErr.Wait != 60*time.Second || !strings.Contains(err.Error(), "RateLimit-Remaining: 0") {
+			t.Fatalf("%+v: %v", waitErr, err)
+		}
+		// Without a deadline it would wait; cancelling ends that wait.
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel2)
+		if _, err := p.admit(ctx2); !errors.Is(err, context.Canceled) || time.Since(start) != 50*time.Millisecond {
+			t.Fatalf("a cancelled wait: %v after %v", err, time.Since(start))
+		}
+	})
 }
 
 // TestPacingWindowResets: a spent window holds until its reset, then the
 // budget is unknown again and requests go.
 func TestPacingWindowResets(t *testing.T) {
-	p := newPacer()
-	seq, _ := p.admit(context.Background())
-	p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "0.2"), nil)
-	start := time.Now()
-	if _, err := p.admit(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d < 150*time.Millisecond || d > time.Second {
-		t.Fatalf("admitted after %v, want about 200ms", d)
-	}
-	// Remaining 2, reset far: two more go, the third waits.
-	p.done(2, synthetic(200, "RateLimit-Remaining", "2", "RateLimit-Reset", "60"), nil)
-	for range 2 {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		seq, _ := p.admit(context.Background())
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "0.2"), nil)
+		start := time.Now()
 		if _, err := p.admit(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if _, err := p.admit(ctx); !errors.As(err, new(*WaitError)) {
-		t.Fatalf("the third request in a window of 2: %v, want a wait past the deadline", err)
-	}
-}
-
-// silentServer accepts connections and never answers, as a gateway that
-// hangs; it closes them when the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
+		if d := time.Since(start); d != 200*time.Millisecond {
+			t.Fatalf("admitted after %v, want 200ms", d)
 		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
-// TestAttemptTimeoutBoundsASilentServer: an answer that never comes ends
-// the attempt at the attempt timeout and is retried like a lost connection.
-func TestAttemptTimeoutBoundsASilentServer(t *testing.T) {
-	_, url := startFake(t, zuorafake.Options{})
-	silent := silentServer(t)
-	// The token comes from the fake; every API request goes to the server
-	// that never answers.
-	c := newTestClient(t, url, retries(2), func(c *Config) {
-		c.AttemptTimeout = 200 * time.Millisecond
-		c.HTTPClient = &http.Client{Transport: redirectAPI(silent)}
-	})
-	start := time.Now()
-	_, err := c.ListSequenceSets(context.Background(), ListOptions{})
-	d := time.Since(start)
-	if err == nil || !strings.Contains(err.Error(), "within the request timeout (200ms) in 3 attempt(s)") {
-		t.Fatalf("err = %v, want three timed-out attempts", err)
-	}
-	if d < 600*time.Millisecond || d > 3*time.Second {
-		t.Fatalf("gave up after %v, want about 3 × 200ms", d)
-	}
-}
-
-// redirectAPI sends /v1/ requests to base instead, the rest where they go.
-func redirectAPI(base string) http.RoundTripper {
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			r = r.Clone(r.Context())
-			r.URL.Host = strings.TrimPrefix(base, "http://")
-			r.Host = r.URL.Host
-		}
-		return http.DefaultTransport.RoundTrip(r)
-	})
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// TestAttemptTimeoutCreateStaysSafe: a create that Zuora committed but
-// whose answer never came is retried with its Idempotency-Key after the
-// attempt timeout: one set, not two.
-func TestAttemptTimeoutCreateStaysSafe(t *testing.T) {
-	fake := zuorafake.New(zuorafake.Options{})
-	var mu sync.Mutex
-	var keys []string
-	hung := false
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/") {
-			mu.Lock()
-			keys = append(keys, r.Header.Get("Idempotency-Key"))
-			first := !hung
-			hung = true
-			mu.Unlock()
-			if first {
-				fake.ServeHTTP(httptest.NewRecorder(), r) // committed...
-				<-r.Context().Done()                      // ...and the answer never comes
-				return
+		// Remaining 2, reset far: two more go, the third waits.
+		p.done(2, synthetic(200, "RateLimit-Remaining", "2", "RateLimit-Reset", "60"), nil)
+		for range 2 {
+			if _, err := p.admit(context.Background()); err != nil {
+				t.Fatal(err)
 			}
 		}
-		fake.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	c := newTestClient(t, srv.URL, func(c *Config) { c.AttemptTimeout = 300 * time.Millisecond })
-	created, err := c.CreateSequenceSet(context.Background(), sampleSet("HANG", "HG"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(keys) != 2 || keys[0] == "" || keys[0] != keys[1] {
-		t.Fatalf("create attempts carried keys %q, want two with the same key", keys)
-	}
-	if n := len(fake.Sets()); n != 2 || created.ID == "" {
-		t.Fatalf("Zuora holds %d sets (DEFAULT and HANG expected), created %+v", n, created)
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if _, err := p.admit(ctx); !errors.As(err, new(*WaitError)) {
+			t.Fatalf("the third request in a window of 2: %v, want a wait past the deadline", err)
+		}
+	})
 }
 
 // TestPacingLogsLongWaits: a wait of a few seconds or more is logged at
 // WARN with its cause and length, and the operation's meter adds it up.
 func TestPacingLogsLongWaits(t *testing.T) {
-	var logs bytes.Buffer
-	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	ctx, meter := WithWaitMeter(ctx)
-	p := newPacer()
-	p.loudWait = 100 * time.Millisecond
-	seq, _ := p.admit(ctx)
-	p.done(seq, synthetic(429, "Retry-After", "0.3", "Zuora-Request-Id", "r-9"), nil)
-	if _, err := p.admit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	out := logs.String()
-	for _, want := range []string{`"@level":"warn"`, "waiting for Zuora's limits", "rate limit"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the log lacks %s:\n%s", want, out)
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		ctx := tflogtest.RootLogger(context.Background(), &logs)
+		ctx, meter := WithWaitMeter(ctx)
+		p := newPacer()
+		p.loudWait = 100 * time.Millisecond
+		p.spread = func(time.Duration) time.Duration { return 0 } // the hold alone
+		seq, _ := p.admit(ctx)
+		p.done(seq, synthetic(429, "Retry-After", "0.3", "Zuora-Request-Id", "r-9"), nil)
+		if _, err := p.admit(ctx); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !regexp.MustCompile(`"wait":"(2\d\d|300)ms"`).MatchString(out) {
-		t.Errorf("the log does not say the wait was about 300ms:\n%s", out)
-	}
-	if got := meter.Total(); got < 250*time.Millisecond || !strings.Contains(meter.Summary(), "rate limit") {
-		t.Fatalf("meter: %v, %q", got, meter.Summary())
-	}
+		out := logs.String()
+		for _, want := range []string{`"@level":"warn"`, "waiting for Zuora's limits", "rate limit", `"wait":"300ms"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the log lacks %s:\n%s", want, out)
+			}
+		}
+		if got := meter.Total(); got != 300*time.Millisecond || !strings.Contains(meter.Summary(), "rate limit") {
+			t.Fatalf("meter: %v, %q", got, meter.Summary())
+		}
+	})
 }
 
 // TestPacingCountsOthersShare: when the window shrinks faster than this
 // client spends it, other pipelines are at work on the tenant, and the
 // client counts its own requests at its share of the pace.
 func TestPacingCountsOthersShare(t *testing.T) {
-	p := newPacer()
-	ctx := context.Background()
-	first, _ := p.admit(ctx)
-	p.done(first, synthetic(200, "RateLimit-Remaining", "40", "RateLimit-Reset", "60"), nil)
-	var last uint64
-	for range 5 {
-		last, _ = p.admit(ctx)
-	}
-	// 5 of ours, but the window shrank by 15: 10 were others'.
-	p.done(last, synthetic(200, "RateLimit-Remaining", "25", "RateLimit-Reset", "60"), nil)
-	if p.windowOwn != 5 || p.windowForeign != 10 {
-		t.Fatalf("own %d, foreign %d; want 5 and 10", p.windowOwn, p.windowForeign)
-	}
-	// 25 left; counting others at twice our pace, far fewer than 25 of
-	// ours may go before the client waits for the reset.
-	deadline, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	sent := 0
-	for {
-		if _, err := p.admit(deadline); err != nil {
-			break
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		ctx := context.Background()
+		first, _ := p.admit(ctx)
+		p.done(first, synthetic(200, "RateLimit-Remaining", "40", "RateLimit-Reset", "60"), nil)
+		var last uint64
+		for range 5 {
+			last, _ = p.admit(ctx)
 		}
-		sent++
-	}
-	if sent == 0 || sent > 12 {
-		t.Fatalf("%d more sent of the 25 left while others spend twice as fast; want about a third", sent)
-	}
+		// 5 of ours, but the window shrank by 15: 10 were others'.
+		p.done(last, synthetic(200, "RateLimit-Remaining", "25", "RateLimit-Reset", "60"), nil)
+		if p.windowOwn != 5 || p.windowForeign != 10 {
+			t.Fatalf("own %d, foreign %d; want 5 and 10", p.windowOwn, p.windowForeign)
+		}
+		// 25 left; counting others at twice our pace, far fewer than 25 of
+		// ours may go before the client waits for the reset.
+		deadline, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		sent := 0
+		for {
+			if _, err := p.admit(deadline); err != nil {
+				break
+			}
+			sent++
+		}
+		if sent == 0 || sent > 12 {
+			t.Fatalf("%d more sent of the 25 left while others spend twice as fast; want about a third", sent)
+		}
+	})
+}
+
+// Issue 18, case 2: the concurrency gate counts.
+
+// TestPacingConcurrencyGateCounts: Concurrency-Limit-Remaining: 1 admits
+// one attempt, not every one that asks.
+func TestPacingConcurrencyGateCounts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		ctx := context.Background()
+		first, _ := p.admit(ctx)
+		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "1"), nil)
+		var mu sync.Mutex
+		var admitted []uint64
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if seq, err := p.admit(ctx); err == nil {
+					mu.Lock()
+					admitted = append(admitted, seq)
+					mu.Unlock()
+				}
+			})
+		}
+		synctest.Wait()
+		mu.Lock()
+		n := len(admitted)
+		seq := admitted[0]
+		mu.Unlock()
+		if n != 1 {
+			t.Fatalf("%d attempts admitted at once with one slot left, want 1", n)
+		}
+		// Its answer says two are left now: two more go.
+		p.done(seq, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "2"), nil)
+		synctest.Wait()
+		mu.Lock()
+		n = len(admitted)
+		mu.Unlock()
+		if n != 3 {
+			t.Fatalf("%d admitted after an answer leaving 2 slots, want 3 in all", n)
+		}
+		cancel()
+		wg.Wait()
+	})
+}
+
+// TestPacingNeverExceedsTheLimit: own attempts in flight stay within
+// Concurrency-Limit-Limit, whatever an older Remaining said.
+func TestPacingNeverExceedsTheLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		first, _ := p.admit(context.Background())
+		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "3", "Concurrency-Limit-Remaining", "3"), nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		admitted := 0
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if _, err := p.admit(ctx); err == nil {
+					mu.Lock()
+					admitted++
+					mu.Unlock()
+				}
+			})
+		}
+		synctest.Wait()
+		mu.Lock()
+		n := admitted
+		mu.Unlock()
+		cancel()
+		wg.Wait()
+		if n != 3 {
+			t.Fatalf("%d admitted against a limit of 3", n)
+		}
+	})
+}
+
+// TestPacingHoldReleasesWithJitter: the attempts a refusal held do not all
+// go at the instant the hold ends.
+func TestPacingHoldReleasesWithJitter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		seq, _ := p.admit(context.Background())
+		start := time.Now()
+		p.done(seq, synthetic(429, "Retry-After", "2"), nil)
+		var mu sync.Mutex
+		at := map[time.Duration]int{}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				seq, err := p.admit(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				at[time.Since(start)]++
+				mu.Unlock()
+				p.done(seq, synthetic(200), nil)
+			})
+		}
+		wg.Wait()
+		for d := range at {
+			if d < 2*time.Second || d > 3*time.Second {
+				t.Fatalf("an attempt held for 2s went after %v", d)
+			}
+		}
+		if len(at) < 5 {
+			t.Fatalf("10 held attempts went at %d instants (%v): released all at once", len(at), at)
+		}
+	})
+}
+
+// TestConcurrencyLimitRefusesOnlyTheFirstWave: 40 creates, 10 at a time,
+// against a concurrency limit of 3 (Retry-After 1 s, 200 ms answers): the
+// first wave is refused, then the client keeps within the limit.
+func TestConcurrencyLimitRefusesOnlyTheFirstWave(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{Latency: 200 * time.Millisecond})
+		fake.SetConcurrencyLimit(3)
+		fake.SetFaultRates(zuorafake.FaultRates{RetryAfter: time.Second})
+		if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil { // the token
+			t.Fatal(err)
+		}
+		work := make(chan int)
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				for i := range work {
+					if _, err := c.CreateSequenceSet(context.Background(), sampleSet("C"+string(rune('A'+i/26))+string(rune('A'+i%26)), "P")); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		for i := range 40 {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		posts, refused := countRoute(fake, "POST /v1/sequence-sets")
+		t.Logf("40 creates: %d POSTs, %d refused", posts, refused)
+		// The client knows the limit from the first answer: at most a
+		// first wave of 10 - 3 may be refused, then none.
+		if refused > 7 {
+			t.Fatalf("%d concurrency refusals, want at most 7 (a first wave)", refused)
+		}
+		if n := len(fake.Sets()); n != 41 {
+			t.Fatalf("%d sets, want DEFAULT and 40", n)
+		}
+	})
+}
+
+// Issue 18, case 6: a 503's Retry-After is the pacer's too.
+
+// Test503RetryAfterPastTheDeadline fails at once with the WaitError.
+func Test503RetryAfterPastTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultUnavailable, RetryAfter: 30 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := c.ListSequenceSets(ctx, ListOptions{})
+		var waitErr *WaitError
+		if !errors.As(err, &waitErr) || time.Since(start) > time.Second {
+			t.Fatalf("after %v: %v; want a *WaitError at once", time.Since(start), err)
+		}
+		if !strings.Contains(err.Error(), "HTTP 503") {
+			t.Fatalf("the error does not say what asked for the wait: %v", err)
+		}
+	})
+}
+
+// Test503RetryAfterIsCapped: a 503 asking for an hour waits the backoff
+// cap (60 s), not the hour.
+func Test503RetryAfterIsCapped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake, c := bubbleClient(t, zuorafake.Options{})
+		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultUnavailable, RetryAfter: time.Hour})
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		defer cancel()
+		start := time.Now()
+		if _, err := c.ListSequenceSets(ctx, ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 61*time.Second {
+			t.Fatalf("waited %v for a 503's Retry-After of an hour, want at most the 60s cap", took)
+		}
+	})
+}
+
+// TestPacerPeekChangesNothing: peek says what an attempt would wait for
+// without changing the pacer, and its channel closes at the next change.
+func TestPacerPeekChangesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		if until, cause, _, _ := p.peek(); cause != "" || !until.IsZero() {
+			t.Fatalf("a fresh pacer would wait: %v %q", until, cause)
+		}
+		seq, _ := p.admit(context.Background())
+		_, _, _, changed := p.peek()
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "5", "Zuora-Request-Id", "r-1"), nil)
+		select {
+		case <-changed:
+		default:
+			t.Fatal("the channel of peek did not close at the answer")
+		}
+		until, cause, requestID, _ := p.peek()
+		if !until.Equal(time.Now().Add(5*time.Second)) || !strings.Contains(cause, "RateLimit-Remaining: 0") || requestID != "r-1" {
+			t.Fatalf("peek in a spent window: %v %q %q", until, cause, requestID)
+		}
+		time.Sleep(5 * time.Second)
+		if _, cause, _, _ := p.peek(); cause != "" {
+			t.Fatalf("peek after the reset: %q", cause)
+		}
+		if !p.rateKnown {
+			t.Fatal("peek forgot the window: it changed the pacer")
+		}
+	})
 }

@@ -37,6 +37,7 @@ var retryableCategories = map[int]bool{
 type requestState struct {
 	mu          sync.Mutex
 	attempts    int
+	unreachable int // attempts that found no one at the host
 	reauthed    bool
 	token       string // the bearer sent on the latest attempt
 	lastRetried string // why the latest retry happened, for the final error
@@ -86,6 +87,12 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	}
 	if err != nil {
 		retry, why := retryableTransportError(err)
+		if retry && unreachable(err) && st != nil {
+			st.mu.Lock()
+			st.unreachable++
+			retry = st.unreachable < maxUnreachableAttempts // no one there: retried only briefly
+			st.mu.Unlock()
+		}
 		p.note(ctx, st, retry, why)
 		return retry, nil
 	}
@@ -172,6 +179,9 @@ func retryableTransportError(err error) (bool, string) {
 	if errors.As(err, &urlErr) && strings.Contains(urlErr.Err.Error(), "unsupported protocol scheme") {
 		return false, ""
 	}
+	if plainHTTPAnswer(err) {
+		return false, "" // the host needs http://, which no retry changes
+	}
 	return true, "no answer: " + err.Error()
 }
 
@@ -192,18 +202,20 @@ func reasonSuffix(body []byte) string {
 	return fmt.Sprintf(" with reason %s %s", env.Reasons[0].Code, env.Reasons[0].Message)
 }
 
-// backoff waits what Zuora asks for: Retry-After first, then RateLimit-Reset
-// when the window is spent, else exponential backoff with full jitter.
-// A retry after a rejected token goes at once.
+// backoff waits what Zuora asks for: Retry-After first (at most maxWait
+// unless Zuora's limiter asked, HTTP 429), then RateLimit-Reset when the
+// window is spent, else exponential backoff with full jitter. A retry after
+// a rejected token goes at once. With a pacer, every one of these waits but
+// the jitter is the pacer's (see newRetryClient).
 func backoff(base, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if resp.StatusCode == http.StatusUnauthorized {
 			return 0
 		}
-		if d, ok := parseSeconds(resp.Header.Get("Retry-After")); ok {
-			return d
-		}
-		if d, ok := retryAfterDate(resp.Header.Get("Retry-After")); ok {
+		if d, ok := serverWait(resp.Header); ok {
+			if resp.StatusCode != http.StatusTooManyRequests {
+				d = min(d, maxWait)
+			}
 			return d
 		}
 		if strings.TrimSpace(resp.Header.Get("RateLimit-Remaining")) == "0" {
@@ -276,9 +288,10 @@ func giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return nil, err
 }
 
-// newRetryClient retries through httpClient. With a pacer, a wait Zuora's
-// limiter asked for is the pacer's to keep (it holds every attempt of the
-// client, this retry included), so the backoff adds nothing to it.
+// newRetryClient retries through httpClient. With a pacer, a wait the
+// server asked for is the pacer's to keep (it holds every attempt of the
+// client, this retry included, and checks it against the operation's
+// deadline), so the backoff adds nothing to it.
 func newRetryClient(httpClient *http.Client, maxRetries int, base, maxWait time.Duration, tokens *tokenSource, pace *pacer) *retryablehttp.Client {
 	policy := retryPolicy{tokens: tokens}
 	wait := backoff

@@ -136,3 +136,36 @@ func TestRenewAt(t *testing.T) {
 		t.Errorf("a token without expiry must be kept, renews at %v", got.Sub(now))
 	}
 }
+
+// TestBackoffCapsA503sRetryAfter: a 503 asking for an hour waits the cap;
+// Zuora's limiter (429) is waited as long as it asks.
+func TestBackoffCapsA503sRetryAfter(t *testing.T) {
+	if got := backoff(time.Second, time.Minute, 0, answer(503, "", "Retry-After", "3600")); got != time.Minute {
+		t.Errorf("503 Retry-After 3600: backoff %v, want the cap", got)
+	}
+	if got := backoff(time.Second, time.Minute, 0, answer(429, "", "Retry-After", "120")); got != 120*time.Second {
+		t.Errorf("429 Retry-After 120: backoff %v, want 120s", got)
+	}
+}
+
+// TestCheckRetryUnreachable: a host with no one there is retried until the
+// third attempt; https:// to a plain-HTTP server never.
+func TestCheckRetryUnreachable(t *testing.T) {
+	p := retryPolicy{}
+	for name, fault := range dialFaults {
+		ctx, _ := withState(context.Background())
+		var got []bool
+		for range 4 {
+			retry, _ := p.checkRetry(ctx, nil, fault)
+			got = append(got, retry)
+		}
+		if got[0] != true || got[1] != true || got[2] != false {
+			t.Errorf("%s: retries %v, want two retries and no third", name, got)
+		}
+	}
+	ctx, _ := withState(context.Background())
+	plain := errors.New(`Get "https://127.0.0.1:8089/v1/x": http: server gave HTTP response to HTTPS client`)
+	if retry, _ := p.checkRetry(ctx, nil, plain); retry {
+		t.Error("https:// to a plain-HTTP server was retried")
+	}
+}
