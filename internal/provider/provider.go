@@ -191,6 +191,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 
 	settings, diags := resolveSettings(cfg, os.Getenv)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(envOverrides(cfg, os.Getenv)...) // config_env_override.go
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -205,7 +206,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
-	data := &providerData{client: client, waitWarning: p.waitWarning}
+	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newTenantRecord(client.BaseURL(), settings.EntityID)}
 	if data.waitWarning <= 0 {
 		data.waitWarning = defaultWaitWarning
 	}

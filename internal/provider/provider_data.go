@@ -19,6 +19,9 @@ type providerData struct {
 	// waitWarning is how long an operation may wait for Zuora's limits
 	// before it ends with a warning saying so.
 	waitWarning time.Duration
+	// tenant is the host and entity the client talks to, which the
+	// tenant guard compares with what each set recorded.
+	tenant tenantRecord
 }
 
 // defaultWaitWarning is providerData.waitWarning in real use.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -21,7 +22,8 @@ var (
 
 // sequenceSetDataSource reads one set, by id or by name.
 type sequenceSetDataSource struct {
-	client *zuora.Client
+	client      *zuora.Client
+	waitWarning time.Duration
 }
 
 func newSequenceSetDataSource() datasource.DataSource { return &sequenceSetDataSource{} }
@@ -56,7 +58,9 @@ func (d *sequenceSetDataSource) ConfigValidators(context.Context) []datasource.C
 }
 
 func (d *sequenceSetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client, d.waitWarning = pd.client, pd.waitWarning
+	}
 }
 
 func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -68,6 +72,9 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, op := startRead(ctx, "data source read") // read_deadline.go
+	defer cancel()
+	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
 	var set zuora.SequenceSet
 	if id := cfg.ID.ValueString(); id != "" {
 		var err error
