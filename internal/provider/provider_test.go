@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -55,14 +56,14 @@ var apiNames = map[string]string{
 	"credit_memo": "creditMemo", "debit_memo": "debitMemo", "start_number": "startNumber",
 }
 
-// lastPutSentOnly checks that the latest PUT carried exactly one field, the
-// one named like "invoice.prefix" or "name".
-func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
+// lastPutSentOnly checks that the latest PUT carried exactly the fields
+// named like "invoice.prefix" or "name".
+func (e *testEnv) lastPutSentOnly(fields ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if len(e.puts) == 0 {
-			return fmt.Errorf("no PUT was sent for a change of %s", field)
+			return fmt.Errorf("no PUT was sent for a change of %v", fields)
 		}
 		var body map[string]any
 		if err := json.Unmarshal(e.puts[len(e.puts)-1], &body); err != nil {
@@ -78,12 +79,17 @@ func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
 			}
 			sent = append(sent, k)
 		}
-		want := field
-		for tf, api := range apiNames {
-			want = strings.ReplaceAll(want, tf, api)
+		var want []string
+		for _, field := range fields {
+			for tf, api := range apiNames {
+				field = strings.ReplaceAll(field, tf, api)
+			}
+			want = append(want, field)
 		}
-		if len(sent) != 1 || sent[0] != want {
-			return fmt.Errorf("the PUT for a change of %s sent %v (%s), want only %s", field, sent, e.puts[len(e.puts)-1], want)
+		slices.Sort(sent)
+		slices.Sort(want)
+		if !slices.Equal(sent, want) {
+			return fmt.Errorf("the PUT for a change of %v sent %v (%s), want only %v", fields, sent, e.puts[len(e.puts)-1], want)
 		}
 		return nil
 	}

@@ -154,13 +154,16 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 	for _, ch := range changes {
 		ch.apply(&spec)
 		want := spec
-		field := ch.what
+		fields := []string{ch.what}
+		if prefix, ok := strings.CutSuffix(ch.what, ".prefix"); ok {
+			fields = append(fields, prefix+".start_number") // a new prefix goes with its start number
+		}
 		steps = append(steps, resource.TestStep{
 			Config:            env.providerBlock() + want.hcl(),
 			ConfigStateChecks: append(stateMatches(want), idCheck()),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				env.fakeMatches(want),
-				env.lastPutSentOnly(field),
+				env.lastPutSentOnly(fields...),
 			),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
