@@ -35,7 +35,7 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	t.Helper()
-	env := &testEnv{fake: zuorafake.New(opts)}
+	env := &testEnv{fake: zuorafake.New(withReadMode(opts))}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/") {
 			body, _ := io.ReadAll(r.Body)
