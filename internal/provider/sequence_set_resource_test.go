@@ -323,22 +323,22 @@ func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
 		{"start number zero", func(s *setSpec) { s.ref.start = 0 }, errRe("refund.start_number", "at least 1")},
 		{"negative start number", func(s *setSpec) { s.invoice.start = -5 }, errRe("invoice.start_number", "at least 1")},
 	}
+	var counter sendCounter // sends_nothing_test.go: an apply, counted at the transport
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := base
 			tc.edit(&spec)
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
+				ProtoV6ProviderFactories: countingFactories(&counter),
 				Steps: []resource.TestStep{{
 					Config:      env.providerBlock() + spec.hcl(),
-					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
 			})
 		})
 	}
-	if n := env.apiCalls(); n != 0 {
-		t.Fatalf("invalid configurations sent %d requests to Zuora, want 0", n)
+	if n := counter.sent(); n != 0 || env.apiCalls() != 0 {
+		t.Fatalf("invalid configurations tried %d requests (%d reached Zuora), want 0", n, env.apiCalls())
 	}
 }
 
