@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 )
@@ -18,4 +21,22 @@ func startRead(ctx context.Context, what string) (context.Context, context.Cance
 	ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
 	ctx, meter := zuora.WithWaitMeter(ctx)
 	return ctx, cancel, &operation{name: what, limit: defaultReadTimeout, meter: meter, fixed: true}
+}
+
+// deadlineNote explains an error that is the read's deadline passing while
+// it waited (a wait the client could not see the end of, such as a page of
+// a listing shared with other reads): a bare "context deadline exceeded"
+// says neither which deadline nor what held the read. A WaitError says
+// both itself.
+func (o *operation) deadlineNote(err error) string {
+	var waitErr *zuora.WaitError
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &waitErr) {
+		return ""
+	}
+	held := "."
+	if o.meter.Total() > 0 {
+		held = fmt.Sprintf(", after waiting %s in all for Zuora's limits (%s).", o.meter.Total().Round(time.Second), o.meter.Summary())
+	}
+	return fmt.Sprintf("\n\nThe %s reached its deadline of %s%s The tenant's quota is shared by every pipeline and "+
+		"integration that uses it: spread plans and applies out, or lower -parallelism.", o.name, shortDuration(o.limit), held)
 }

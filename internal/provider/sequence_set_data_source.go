@@ -85,14 +85,14 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 				fmt.Sprintf("Zuora has no sequence set with ID %s.\n\n%s", id, err))
 			return
 		case err != nil:
-			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
+			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error()+op.deadlineNote(err))
 			return
 		}
 	} else {
 		name := cfg.Name.ValueString()
 		found, err := findOneByName(ctx, d.client, name)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot read Zuora sequence set "+name, err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot read Zuora sequence set "+name, err.Error()+op.deadlineNote(err))
 			return
 		}
 		set = found

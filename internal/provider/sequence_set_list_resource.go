@@ -89,7 +89,7 @@ func (l *sequenceSetListResource) List(ctx context.Context, req list.ListRequest
 		})
 		var d diag.Diagnostics
 		if err != nil {
-			d.AddError("Unable to list Zuora sequence sets", err.Error())
+			d.AddError("Unable to list Zuora sequence sets", err.Error()+op.deadlineNote(err))
 		}
 		if op.warnOfWaits(l.waitWarning, &d); len(d) > 0 && !stopped {
 			push(list.ListResult{Diagnostics: d})

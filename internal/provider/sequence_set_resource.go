@@ -404,7 +404,7 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	if !sequenceSetIDRegex.MatchString(id) {
 		found, err := findOneByName(ctx, r.client, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error()+
+			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error()+op.deadlineNote(err)+
 				"\n\nAn import ID is the set's ID (32 hexadecimal characters) or its exact name.")
 			return
 		}

@@ -73,7 +73,7 @@ func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
 	sets, err := d.client.ReadSequenceSets(ctx, zuora.ListOptions{Name: cfg.Name.ValueString()})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error())
+		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error()+op.deadlineNote(err))
 		return
 	}
 	cfg.SequenceSets = make([]sequenceSetModel, 0, len(sets))
