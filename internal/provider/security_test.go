@@ -172,7 +172,8 @@ provider "zuora" {
 		`http.response.body=`,                  // so are answers
 		"Authentication error",                 // the 401 answer
 		"Unable to update Zuora sequence set",  // the diagnostic
-		`diagnostic_detail="update sequence set: Zuora answered HTTP 400`, // with its detail
+		"diagnostic_detail=",                   // with its detail (multi-line now that it says what to set)
+		"update sequence set: Zuora answered HTTP 400",
 		"obtained an OAuth token", // token grants are logged
 	} {
 		if !strings.Contains(logs, want) {
