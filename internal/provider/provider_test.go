@@ -35,7 +35,14 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	t.Helper()
-	env := &testEnv{fake: zuorafake.New(withReadMode(opts))}
+	return newTestEnvAsIs(t, withReadMode(opts))
+}
+
+// newTestEnvAsIs is newTestEnv in exactly the read mode opts say, for
+// tests whose checks are those of one mode (sequence_set_inherited_test.go).
+func newTestEnvAsIs(t *testing.T, opts zuorafake.Options) *testEnv {
+	t.Helper()
+	env := &testEnv{fake: zuorafake.New(opts)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/") {
 			body, _ := io.ReadAll(r.Body)

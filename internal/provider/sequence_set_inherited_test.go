@@ -41,7 +41,7 @@ var readModes = []struct {
 func TestAccInherited_addPaymentBlock(t *testing.T) {
 	for _, mode := range readModes {
 		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+			env := newTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
 			spec := fullSet()
 			spec.pay, spec.ref = num{}, num{}
 			withPayment := spec
@@ -80,7 +80,7 @@ func TestAccInherited_addPaymentBlock(t *testing.T) {
 func TestAccInherited_generateConfig(t *testing.T) {
 	for _, mode := range readModes {
 		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+			env := newTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
 			seeded := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
 				Name:       "NOPAY",
 				Invoice:    &zuorafake.Numbering{Prefix: "NPI", StartNumber: 3},

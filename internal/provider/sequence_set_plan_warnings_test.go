@@ -42,7 +42,7 @@ func TestAccPlanWarnings_destroyDefault(t *testing.T) {
 func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
 	for _, mode := range readModes {
 		t.Run(mode.name, func(t *testing.T) {
-			env := newTestEnv(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+			env := newTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
 			spec := fullSet()

@@ -213,7 +213,7 @@ func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 		{"zuora reports the inherited ones", zuorafake.Options{ReadShowsInheritedPaymentRefund: true}, numberingValue("P-", 1), numberingValue("R-", 1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := newTestEnv(t, tc.opts)
+			env := newTestEnvAsIs(t, tc.opts)
 			spec := setSpec{name: "MIN", invoice: num{"MINV", 1}, creditMemo: num{"MCM", 1}, debitMemo: num{"MDM", 1}}
 			changed := spec
 			changed.invoice.start = 5
