@@ -33,7 +33,7 @@ func seedSets(fake *zuorafake.Server, n int) []zuorafake.SequenceSet {
 
 func TestAccSequenceSetsDataSource_pagesAndFilters(t *testing.T) {
 	env := newTestEnvAsIs(t, zuorafake.Options{}) // checks the omitted mode's nulls
-	seeded := seedSets(env.fake, 44) // with DEFAULT: 45, more than one page of 40
+	seeded := seedSets(env.fake, 44)              // with DEFAULT: 45, more than one page of 40
 	last := seeded[43]
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
