@@ -43,8 +43,9 @@ func (c listPagesRequested) CheckQuery(_ context.Context, _ querycheck.CheckQuer
 }
 
 func TestAccSequenceSetList_query(t *testing.T) {
-	env := newTestEnvAsIs(t, zuorafake.Options{}) // checks the omitted mode's nulls
-	seeded := seedSets(env.fake, 45)              // with DEFAULT and the managed X: 47 sets, two pages of 40
+	// Checks the omitted read mode's nulls.
+	env := newTestEnvAsIs(t, zuorafake.Options{})
+	seeded := seedSets(env.fake, 45) // with DEFAULT and the managed X: 47 sets, two pages of 40
 	defaultSet, _ := env.fake.SetByName("DEFAULT")
 	brand07 := seeded[7]
 	config := env.providerBlock() + minimalResource

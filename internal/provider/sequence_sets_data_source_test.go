@@ -32,8 +32,9 @@ func seedSets(fake *zuorafake.Server, n int) []zuorafake.SequenceSet {
 }
 
 func TestAccSequenceSetsDataSource_pagesAndFilters(t *testing.T) {
-	env := newTestEnvAsIs(t, zuorafake.Options{}) // checks the omitted mode's nulls
-	seeded := seedSets(env.fake, 44)              // with DEFAULT: 45, more than one page of 40
+	// Checks the omitted read mode's nulls.
+	env := newTestEnvAsIs(t, zuorafake.Options{})
+	seeded := seedSets(env.fake, 44) // with DEFAULT: 45, more than one page of 40
 	last := seeded[43]
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
