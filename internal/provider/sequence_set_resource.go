@@ -87,7 +87,8 @@ func numberingResourceAttribute(dt documentType) schema.SingleNestedAttribute {
 		a.Optional = true
 		a.Computed = true
 		a.MarkdownDescription += fmt.Sprintf(" Optional: when omitted, Zuora numbers %s with the DEFAULT set's "+
-			"prefix, and whatever Zuora reports is kept without a diff. Zuora cannot remove it once set.", dt.label)
+			"prefix, and whatever Zuora reports is kept without a diff. Zuora cannot remove it once set: removing the "+
+			"block changes nothing, and the plan warns so. A new prefix is sent with its start number.", dt.label)
 		a.PlanModifiers = []planmodifier.Object{objectplanmodifier.UseStateForUnknown()}
 	} else {
 		a.Required = true
@@ -100,7 +101,8 @@ func prefixDescription(dt documentType) string {
 		"Reserved prefixes (`" + strings.Join(reservedPrefixes, "`, `") + "`) are refused, and a prefix used " +
 		"for one document type can never be used for another in the tenant."
 	if dt.optional {
-		d += " Must not end in a digit."
+		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, or changed), " +
+			"so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its own can stay in configuration."
 	}
 	return d
 }
