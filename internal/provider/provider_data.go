@@ -40,15 +40,6 @@ func dataFrom(data any, diags *diag.Diagnostics) *providerData {
 	return pd
 }
 
-// clientFrom takes the client the provider configured; nil while the
-// provider is not configured yet.
-func clientFrom(data any, diags *diag.Diagnostics) *zuora.Client {
-	if pd := dataFrom(data, diags); pd != nil {
-		return pd.client
-	}
-	return nil
-}
-
 // configured reports a missing client as an error instead of a panic.
 func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
 	if client == nil {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,26 +154,36 @@ func stripPrivateState(t *testing.T, cli *terraformCLI) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st map[string]any
+	var st map[string]json.RawMessage
+	var resources []map[string]json.RawMessage
+	var serial int
 	if err := json.Unmarshal(b, &st); err != nil {
 		t.Fatal(err)
 	}
+	if err := errors.Join(json.Unmarshal(st["resources"], &resources), json.Unmarshal(st["serial"], &serial)); err != nil {
+		t.Fatal(err)
+	}
 	stripped := 0
-	for _, r := range st["resources"].([]any) {
-		for _, inst := range r.(map[string]any)["instances"].([]any) {
-			m := inst.(map[string]any)
-			if _, ok := m["private"]; ok {
+	for _, r := range resources {
+		var instances []map[string]json.RawMessage
+		if err := json.Unmarshal(r["instances"], &instances); err != nil {
+			t.Fatal(err)
+		}
+		for _, inst := range instances {
+			if _, ok := inst["private"]; ok {
 				stripped++
 			}
-			delete(m, "private")
-			delete(m, "identity")
-			delete(m, "identity_schema_version")
+			delete(inst, "private")
+			delete(inst, "identity")
+			delete(inst, "identity_schema_version")
 		}
+		r["instances"], _ = json.Marshal(instances)
 	}
 	if stripped == 0 {
 		t.Fatal("the state has no private state to strip: the provider did not record the tenant")
 	}
-	st["serial"] = st["serial"].(float64) + 1
+	st["resources"], _ = json.Marshal(resources)
+	st["serial"], _ = json.Marshal(serial + 1)
 	out, _ := json.Marshal(st)
 	if err := os.WriteFile(path, out, 0o600); err != nil {
 		t.Fatal(err)
