@@ -3,7 +3,7 @@
 #
 # Builds a Terraform or OpenTofu CLI from its Go module into OUT (a file
 # path), as a release would be built (version.dev=no, so version checks see
-# 1.15.9 and not 1.15.9-dev). The release site is unreachable here, so the
+# 1.16.4 and not 1.16.4-dev). The release site is unreachable here, so the
 # acceptance tests' newer clients come from source.
 #
 # Terraform 1.9 and later cannot be `go install`ed: its go.mod replaces the

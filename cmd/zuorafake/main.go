@@ -63,7 +63,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every answer")
 	fs.StringVar(&c.entities, "entities", zuorafake.DefaultEntityID, "comma-separated entity UUIDs; more than one requires the Zuora-Entity-Ids header")
 	fs.BoolVar(&c.control, "control", true, "serve the /_fake/ control API")
-	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this `file` once listening")
+	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this `file` once listening (removed when it stops)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "exit by itself after this long (0 = never)")
 	fs.BoolVar(&c.readOmitsID, "read-omits-id", false, "leave \"id\" out of GET /v1/sequence-sets/{id}")
 	fs.BoolVar(&c.inherit, "read-shows-inherited", false, "show the DEFAULT set's payment/refund on sets created without them")
@@ -151,12 +151,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			_ = ln.Close()
 			return err
 		}
+		// A URL file left behind would point the next run's script at a
+		// server that is gone.
+		defer os.Remove(c.urlFile)
 	}
 	fmt.Fprintf(stdout, "zuorafake listening on %s\n", url)
 	fmt.Fprintf(stdout, "zuorafake accepts client_id=%s client_secret=%s\n", c.clientID, c.clientSecret)
 	fmt.Fprintf(stdout, "zuorafake entities: %s\n", strings.Join(entities, ", "))
 	if c.control {
-		fmt.Fprintf(stdout, "zuorafake control API: %s/_fake/state\n", url)
+		fmt.Fprintf(stdout, "zuorafake control API: %s/_fake lists its routes\n", url)
 	}
 
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}

@@ -117,6 +117,9 @@ func TestRunServesAndStops(t *testing.T) {
 	if _, err := http.Get(base + "/_fake/stats"); err == nil {
 		t.Error("still serving after stop")
 	}
+	if _, err := os.Stat(urlFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the URL file outlives the server: %v", err)
+	}
 }
 
 func TestRunTimeoutAndControlOff(t *testing.T) {

@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # make demo: the provider against the local Zuora, from build to destroy,
 # with no tenant, no credentials and no registry. Everything it writes goes
-# under .build/demo (git-ignored); the local Zuora stops when the demo ends.
+# under DEMO_DIR (.build/demo, git-ignored); the local Zuora stops when the
+# demo ends. DEMO_TERRAFORM is the client (make demo sets it: the terraform
+# on PATH, or else the one make test builds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-root="$PWD/.build/demo"
+root="${DEMO_DIR:-$PWD/.build/demo}"
 version="0.1.0"
-os_arch="$(go env GOOS)_$(go env GOARCH)"
-mirror="$root/mirror/registry.terraform.io/terraform-zuora/zuora/$version/$os_arch"
 work="$root/work"
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\n\033[31mdemo failed: %s\033[0m\n' "$*" >&2; exit 1; }
 
-command -v terraform >/dev/null || fail "terraform is not on PATH"
+terraform="${DEMO_TERRAFORM:-$(command -v terraform || true)}"
+[ -n "$terraform" ] && [ -x "$terraform" ] || fail "no terraform: run make demo, which builds one when none is on PATH"
 rm -rf "$root"
-mkdir -p "$mirror" "$work"
+mkdir -p "$work"
 
-say "Building the provider (v$version) into a local filesystem mirror, and the local Zuora"
-go build -ldflags "-X main.version=$version" -o "$mirror/terraform-provider-zuora_v$version" .
+say "Building the provider (v$version) into a local filesystem mirror (make mirror), and the local Zuora"
+bash scripts/mirror.sh "$root/mirror" "$version" >/dev/null
 go build -o "$root/zuorafake" ./cmd/zuorafake
 
 say "Starting the local Zuora on a free loopback port (it stops by itself after 10 minutes at most)"
@@ -31,45 +32,39 @@ for _ in $(seq 100); do [ -s "$root/url" ] && break; sleep 0.1; done
 url="$(cat "$root/url")"
 echo "Local Zuora at $url"
 
-# Terraform installs the provider from the mirror only: no registry access.
-cat >"$root/terraformrc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$root/mirror"
-    include = ["registry.terraform.io/terraform-zuora/zuora"]
-  }
-}
-EOF
-export TF_CLI_CONFIG_FILE="$root/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+# Terraform installs the provider from the mirror: no registry access.
+export TF_CLI_CONFIG_FILE="$root/mirror/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 export ZUORA_HOST="$url" ZUORA_CLIENT_ID="zuorafake-client-id" ZUORA_CLIENT_SECRET="zuorafake-client-secret"
+tf_version=$("$terraform" version)
+echo "Client: ${tf_version%%$'\n'*} ($terraform)"
 cp examples/demo/*.tf examples/demo/*.tfvars "$work/"
 cd "$work"
 
 say "terraform init: installs the provider from the mirror"
-terraform init -no-color | grep -E "Installing|Installed|initialized"
+"$terraform" init -no-color | grep -E "Installing|Installed|initialized"
 
 say "terraform apply: creates one sequence set per region (NA, EMEA, APAC) in the local Zuora"
-terraform apply -auto-approve -no-color
+"$terraform" apply -auto-approve -no-color
 
 say "terraform plan again: Zuora matches the configuration, so there is nothing to do"
 set +e
-terraform plan -detailed-exitcode -no-color
+"$terraform" plan -detailed-exitcode -no-color
 code=$?
 set -e
 [ "$code" -eq 0 ] || fail "the second plan is not empty (exit code $code)"
 
 say "A new fiscal year: next-year.tfvars moves EMEA's numbering to 5000. The plan is an in-place update"
 set +e
-terraform plan -detailed-exitcode -no-color -var-file=next-year.tfvars
+"$terraform" plan -detailed-exitcode -no-color -var-file=next-year.tfvars
 code=$?
 set -e
 [ "$code" -eq 2 ] || fail "next-year.tfvars should plan a change (exit code $code)"
 
 say "terraform apply with next-year.tfvars: one PUT carrying only the changed start numbers"
-terraform apply -auto-approve -no-color -var-file=next-year.tfvars
+"$terraform" apply -auto-approve -no-color -var-file=next-year.tfvars
 
 say "terraform destroy: deletes the three sets (the built-in DEFAULT set stays, as in any tenant)"
-terraform destroy -auto-approve -no-color -var-file=next-year.tfvars
+"$terraform" destroy -auto-approve -no-color -var-file=next-year.tfvars
 
 if command -v curl >/dev/null; then
   say "What the local Zuora saw"
@@ -77,4 +72,4 @@ if command -v curl >/dev/null; then
   echo
 fi
 
-say "Done. The local Zuora is stopped; the demo's files are in .build/demo"
+say "Done. The local Zuora is stopped; the demo's files are in $root"

@@ -1,9 +1,14 @@
 package provider
 
 import (
+	"errors"
 	"io/fs"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,6 +68,8 @@ func TestAccExamples_formattedAndValid(t *testing.T) {
 				cli.requireVersion("1.7.0") // import blocks with for_each
 			case "module-testing":
 				cli.requireVersion("1.6.0") // terraform test
+			case "keep-on-destroy":
+				cli.requireVersion("1.16.0") // lifecycle { destroy = false }
 			}
 			// A file showing a newer client's feature is validated where
 			// that feature exists, the rest of its directory everywhere.
@@ -147,6 +154,26 @@ func TestAccExamples_demo(t *testing.T) {
 // cleaned up after itself.
 func TestAccExamples_moduleTesting(t *testing.T) {
 	env := newTestEnv(t, zuorafake.Options{})
+	cli := newTerraformCLI(t, env, copyModuleTesting(t))
+	cli.requireVersion("1.6.0") // terraform test
+	// No init: the provider comes from dev_overrides (Terraform before 1.12
+	// would ask the registry for it in init).
+	out := cli.run("test", "-no-color")
+	if !strings.Contains(out, "3 passed, 0 failed") {
+		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
+	}
+	st := env.fake.Stats()
+	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
+		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	}
+	if sets := env.fake.Sets(); len(sets) != 1 {
+		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	}
+}
+
+// copyModuleTesting copies examples/module-testing, its tests included.
+func copyModuleTesting(t *testing.T) string {
+	t.Helper()
 	src := filepath.Join(examplesDir, "module-testing")
 	dir := copyDir(t, src)
 	tests := filepath.Join(dir, "tests")
@@ -166,19 +193,142 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// TestAccExamples_moduleTestingScript runs examples/module-testing's
+// run-tests.sh twice in a row, as a pipeline (or a user trying it twice)
+// does: it starts zuorafake as a process of its own, built with go build,
+// runs the module's terraform test against it, and stops it. Each run
+// passes, and each run's server is gone when the script ends.
+func TestAccExamples_moduleTestingScript(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := copyModuleTesting(t)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
-	// No init: the provider comes from dev_overrides (Terraform before 1.12
-	// would ask the registry for it in init).
-	out := cli.run("test", "-no-color")
-	if !strings.Contains(out, "3 passed, 0 failed") {
-		t.Fatalf("terraform test did not pass its 3 runs:\n%s", out)
+	fake := filepath.Join(t.TempDir(), "zuorafake")
+	if out, err := exec.Command("go", "build", "-o", fake, "../../cmd/zuorafake").CombinedOutput(); err != nil {
+		t.Fatalf("go build zuorafake: %v\n%s", err, out)
 	}
-	st := env.fake.Stats()
-	if st.Created != 2 || st.Updated != 2 || st.Deleted != 2 {
-		t.Fatalf("the test created %d, updated %d and deleted %d sets; want 2 of each", st.Created, st.Updated, st.Deleted)
+	started := regexp.MustCompile(`Local Zuora at (http://127\.0\.0\.1:\d+) \(pid \d+\)`)
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command("bash", filepath.Join(dir, "run-tests.sh"))
+		// The provider comes from the test binary through dev_overrides:
+		// no init (Terraform before 1.12 would ask the registry in init).
+		cmd.Env = append(slices.Clone(cli.env), "ZUORAFAKE="+fake, "TERRAFORM="+cli.bin, "SKIP_INIT=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "3 passed, 0 failed") {
+			t.Fatalf("run %d of run-tests.sh: %v\n%s", run, err, out)
+		}
+		m := started.FindStringSubmatch(string(out))
+		if m == nil {
+			t.Fatalf("run %d did not say where its local Zuora was:\n%s", run, out)
+		}
+		if m[1] == env.url {
+			t.Fatalf("run %d tested against the test's own fake, not a zuorafake process", run)
+		}
+		if resp, err := http.Get(m[1] + "/_fake/stats"); err == nil {
+			resp.Body.Close()
+			t.Fatalf("run %d left its zuorafake serving at %s", run, m[1])
+		}
 	}
-	if sets := env.fake.Sets(); len(sets) != 1 {
-		t.Fatalf("after terraform test Zuora holds %d sets, want only DEFAULT", len(sets))
+	if n := env.apiCalls(); n != 0 {
+		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
+	}
+}
+
+// TestAccExamples_driftCheck runs the CI guide's drift check
+// (examples/ci/drift-check.sh) on examples/demo: exit 0 while Zuora matches,
+// 2 with the plan once a set is changed or deleted outside Terraform.
+func TestAccExamples_driftCheck(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
+	cli := newTerraformCLI(t, env, dir)
+	cli.run("apply", "-auto-approve", "-no-color")
+	script, err := filepath.Abs(filepath.Join(examplesDir, "ci", "drift-check.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The script runs "terraform": the client under test, first on PATH.
+	bin := t.TempDir()
+	if err := os.Symlink(cli.bin, filepath.Join(bin, "terraform")); err != nil {
+		t.Fatal(err)
+	}
+	check := func() (int, string) {
+		t.Helper()
+		cmd := exec.Command("bash", script)
+		cmd.Dir = dir
+		cmd.Env = append(slices.Clone(cli.env), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, string(out)
+		case errors.As(err, &exit):
+			return exit.ExitCode(), string(out)
+		}
+		t.Fatalf("drift-check.sh: %v\n%s", err, out)
+		return 0, ""
+	}
+
+	if code, out := check(); code != 0 || !strings.Contains(out, "No drift") {
+		t.Fatalf("drift check right after apply: exit %d\n%s", code, out)
+	}
+	emea, _ := env.fake.SetByName("EMEA")
+	if err := env.fake.UpdateOutOfBand(emea.ID, func(s *zuorafake.SequenceSet) { s.Invoice.StartNumber = 9000 }); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) {
+		t.Fatalf("drift check after a change in Zuora: exit %d\n%s", code, out)
+	}
+	apac, _ := env.fake.SetByName("APAC")
+	if err := env.fake.DeleteOutOfBand(apac.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["APAC"] will be created`) {
+		t.Fatalf("drift check after a deletion in Zuora: exit %d\n%s", code, out)
+	}
+	// A plan that fails is an error, not drift.
+	cli.env = append(cli.env, envClientSecret+"=wrong")
+	if code, out := check(); code != 1 || !strings.Contains(out, "drift check failed") {
+		t.Fatalf("drift check with a bad secret: exit %d\n%s", code, out)
+	}
+}
+
+// TestAccExamples_mirror follows the README's install from this repository:
+// make mirror's script builds the provider into a filesystem mirror and
+// writes a CLI configuration, with which terraform init installs it under
+// its version and an apply reaches Zuora.
+func TestAccExamples_mirror(t *testing.T) {
+	env := newTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	mirror := t.TempDir()
+	if out, err := exec.Command("bash", "../../scripts/mirror.sh", mirror, "0.1.0").CombinedOutput(); err != nil {
+		t.Fatalf("mirror.sh: %v\n%s", err, out)
+	} else if !strings.Contains(string(out), "export TF_CLI_CONFIG_FILE="+filepath.Join(mirror, "terraformrc")) {
+		t.Fatalf("mirror.sh does not say which CLI configuration to use:\n%s", out)
+	}
+	cli.env = append(cli.env, "TF_CLI_CONFIG_FILE="+filepath.Join(mirror, "terraformrc"))
+	config := `terraform {
+  required_providers {
+    zuora = {
+      source  = "terraform-zuora/zuora"
+      version = "~> 0.1"
+    }
+  }
+}
+
+provider "zuora" {}
+` + minimalResource + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := cli.run("init", "-no-color"); !strings.Contains(out, "Installed terraform-zuora/zuora v0.1.0") {
+		t.Fatalf("init did not install 0.1.0 from the mirror:\n%s", out)
+	}
+	cli.run("apply", "-auto-approve", "-no-color")
+	if _, ok := env.fake.SetByName("X"); !ok {
+		t.Fatal("the provider installed from the mirror did not create the set")
 	}
 }

@@ -48,8 +48,9 @@ func (r *sequenceSetResource) Schema(ctx context.Context, _ resource.SchemaReque
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"name": schema.StringAttribute{
-			MarkdownDescription: "Name of the sequence set, unique in the tenant: 1 to 15 letters, digits and `-`, " +
-				"starting with a letter or digit. Renaming updates the set in place.",
+			MarkdownDescription: "Name of the sequence set: 1 to 15 letters, digits and `-`, starting with a letter or digit. " +
+				"Give each set a name of its own: Zuora may refuse a name another set has, and import and lookups by name " +
+				"refuse a name several sets share. Renaming updates the set in place.",
 			Required:   true,
 			Validators: nameValidators(),
 		},

@@ -97,14 +97,21 @@ type minimumJSON struct {
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	status, v := s.control(r)
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"encoding failed"}`)
+	// Written for people reading it in a terminal: indented, and <id>
+	// rather than \u003cid\u003e.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":"encoding failed"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(buf.Bytes())
 }
 
 func cerr(status int, format string, args ...any) (int, any) {
@@ -113,54 +120,72 @@ func cerr(status int, format string, args ...any) (int, any) {
 
 var ok200 = map[string]bool{"ok": true}
 
-// control routes one control request and returns the status and JSON value.
-func (s *Server) control(r *http.Request) (int, any) {
-	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_fake"), "/")
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	entity := r.URL.Query().Get("entity")
-	t := s.defaultTenant()
-	if entity != "" {
-		if t = s.Entity(entity); t == nil {
-			return cerr(http.StatusNotFound, "unknown entity %q", entity)
-		}
-	}
-	m := r.Method
-	switch {
-	case path == "/state" && m == http.MethodGet:
-		return http.StatusOK, s.state(entity)
-	case path == "/stats" && m == http.MethodGet:
+// controlRoute is one endpoint of the control surface. Its pattern's
+// {id} segment matches any non-empty path segment.
+type controlRoute struct {
+	Method      string `json:"method"`
+	Path        string `json:"path"`
+	Description string `json:"description"`
+	serve       func(s *Server, r *http.Request, t *Tenant, id string) (int, any)
+}
+
+// controlIndex is what GET /_fake answers: every control route.
+type controlIndex struct {
+	Description string         `json:"description"`
+	Routes      []controlRoute `json:"routes"`
+}
+
+const controlDescription = "The local Zuora's control API: no token needed, never counted in /_fake/stats. " +
+	"?entity=<id> picks an entity (the default one otherwise) for the routes that touch sets."
+
+// controlRoutes is the whole control surface, in the order GET /_fake
+// lists it. Routing reads this table, so the listing cannot miss a route.
+var controlRoutes = []controlRoute{
+	{http.MethodGet, "/_fake", "this list of every control route", nil}, // nil: the index
+	{http.MethodGet, "/_fake/state", "every set, account assignment, minimum start number and prefix use, per entity", func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {
+		return http.StatusOK, s.state(r.URL.Query().Get("entity"))
+	}},
+	{http.MethodGet, "/_fake/stats", "request counts by route, token grants, faults served, sets created/updated/deleted", func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		return http.StatusOK, s.Stats()
-	case path == "/stats" && m == http.MethodDelete:
+	}},
+	{http.MethodDelete, "/_fake/stats", "resets the counters of /_fake/stats and the log of /_fake/requests", func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		s.ResetStats()
 		return http.StatusOK, ok200
-	case path == "/requests" && m == http.MethodGet:
+	}},
+	{http.MethodGet, "/_fake/requests", "each API request: method, path, status, track id, idempotency key", func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		return http.StatusOK, map[string][]RequestRecord{"requests": s.Requests()}
-	case path == "/sets" && m == http.MethodPost:
+	}},
+	{http.MethodPost, "/_fake/sets", "creates a set behind the provider's back (body: a set as the API spells it); answers it with its id", func(_ *Server, r *http.Request, t *Tenant, _ string) (int, any) {
 		var set SequenceSet
 		if err := decodeControl(r, &set); err != nil {
 			return cerr(http.StatusBadRequest, "%v", err)
 		}
 		return http.StatusOK, t.CreateOutOfBand(set)
-	case len(parts) == 2 && parts[0] == "sets" && parts[1] != "" && m == http.MethodPut:
-		return s.controlUpdate(r, t, parts[1])
-	case len(parts) == 2 && parts[0] == "sets" && parts[1] != "" && m == http.MethodDelete:
-		if err := t.DeleteOutOfBand(parts[1]); err != nil {
+	}},
+	{http.MethodPut, "/_fake/sets/{id}", "changes a set behind the provider's back: the fields given replace its own (name, invoice, creditMemo, ...)", func(s *Server, r *http.Request, t *Tenant, id string) (int, any) {
+		return s.controlUpdate(r, t, id)
+	}},
+	{http.MethodDelete, "/_fake/sets/{id}", "deletes a set behind the provider's back, even one Zuora would refuse to delete", func(_ *Server, _ *http.Request, t *Tenant, id string) (int, any) {
+		if err := t.DeleteOutOfBand(id); err != nil {
 			return controlHookError(err)
 		}
 		return http.StatusOK, ok200
-	case len(parts) == 3 && parts[0] == "sets" && parts[2] == "assign" && m == http.MethodPost:
-		if err := t.AssignToAccount(parts[1]); err != nil {
+	}},
+	{http.MethodPost, "/_fake/sets/{id}/assign", "assigns a set to a customer account, so that Zuora refuses to delete it", func(_ *Server, _ *http.Request, t *Tenant, id string) (int, any) {
+		if err := t.AssignToAccount(id); err != nil {
 			return controlHookError(err)
 		}
 		return http.StatusOK, ok200
-	case path == "/minimum" && m == http.MethodPost:
+	}},
+	{http.MethodPost, "/_fake/minimum", `sets a prefix's next unused number (body: {"prefix":"FINV","startNumber":500}); lower start numbers are refused`, func(_ *Server, r *http.Request, t *Tenant, _ string) (int, any) {
 		var in minimumJSON
 		if err := decodeControl(r, &in); err != nil {
 			return cerr(http.StatusBadRequest, "%v", err)
 		}
 		t.SetMinimumStartNumber(in.Prefix, in.StartNumber)
 		return http.StatusOK, ok200
-	case path == "/faults" && m == http.MethodPost:
+	}},
+	{http.MethodPost, "/_fake/faults", `queues a fault for the next count matching requests (body: {"kind":"rate_limit","method":"POST","route":"POST /v1/sequence-sets","count":3,"retryAfter":"1s"}; kinds: rate_limit, unavailable, reset, drop_after_commit, raw with status, contentType, body)`, func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {
 		var in faultJSON
 		if err := decodeControl(r, &in); err != nil {
 			return cerr(http.StatusBadRequest, "%v", err)
@@ -171,10 +196,12 @@ func (s *Server) control(r *http.Request) (int, any) {
 		s.Inject(Fault{Kind: in.Kind, Method: in.Method, Route: in.Route, Count: in.Count,
 			RetryAfter: time.Duration(in.RetryAfter), Status: in.Status, ContentType: in.ContentType, Body: in.Body})
 		return http.StatusOK, ok200
-	case path == "/faults" && m == http.MethodDelete:
+	}},
+	{http.MethodDelete, "/_fake/faults", "drops every queued fault", func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		s.ClearFaults()
 		return http.StatusOK, ok200
-	case path == "/fault-rates" && m == http.MethodPut:
+	}},
+	{http.MethodPut, "/_fake/fault-rates", `answers a share of all requests with faults, reproducibly (body: {"rateLimit":0.1,"unavailable":0.2,"reset":0,"dropAfterCommit":0,"retryAfter":"1s","seed":1}; zeros turn them off)`, func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {
 		var in faultRatesJSON
 		if err := decodeControl(r, &in); err != nil {
 			return cerr(http.StatusBadRequest, "%v", err)
@@ -182,10 +209,12 @@ func (s *Server) control(r *http.Request) (int, any) {
 		s.SetFaultRates(FaultRates{RateLimit: in.RateLimit, Unavailable: in.Unavailable, Reset: in.Reset,
 			DropAfterCommit: in.DropAfterCommit, RetryAfter: time.Duration(in.RetryAfter), Seed: in.Seed})
 		return http.StatusOK, ok200
-	case path == "/rate-limit" && m == http.MethodGet:
+	}},
+	{http.MethodGet, "/_fake/rate-limit", `the rate limiter: {"limit":50000,"window":"1m0s"}`, func(s *Server, _ *http.Request, _ *Tenant, _ string) (int, any) {
 		limit, window := s.RateLimit()
 		return http.StatusOK, rateLimitJSON{Limit: limit, Window: duration(window)}
-	case path == "/rate-limit" && m == http.MethodPut:
+	}},
+	{http.MethodPut, "/_fake/rate-limit", `sets the rate limiter from now on (body: {"limit":50,"window":"5s"})`, func(s *Server, r *http.Request, _ *Tenant, _ string) (int, any) {
 		var in rateLimitJSON
 		if err := decodeControl(r, &in); err != nil {
 			return cerr(http.StatusBadRequest, "%v", err)
@@ -195,8 +224,49 @@ func (s *Server) control(r *http.Request) (int, any) {
 		}
 		s.SetRateLimit(in.Limit, time.Duration(in.Window))
 		return http.StatusOK, ok200
+	}},
+}
+
+// match reports whether path fits the route's pattern, and the {id} it holds.
+func (c controlRoute) match(method, path string) (id string, ok bool) {
+	if method != c.Method {
+		return "", false
 	}
-	return cerr(http.StatusNotFound, "no control endpoint %s %s", m, r.URL.Path)
+	want := strings.Split(c.Path, "/")
+	got := strings.Split(path, "/")
+	if len(want) != len(got) {
+		return "", false
+	}
+	for i := range want {
+		switch {
+		case want[i] == "{id}" && got[i] != "":
+			id = got[i]
+		case want[i] != got[i]:
+			return "", false
+		}
+	}
+	return id, true
+}
+
+// control routes one control request and returns the status and JSON value.
+func (s *Server) control(r *http.Request) (int, any) {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	entity := r.URL.Query().Get("entity")
+	t := s.defaultTenant()
+	if entity != "" {
+		if t = s.Entity(entity); t == nil {
+			return cerr(http.StatusNotFound, "unknown entity %q", entity)
+		}
+	}
+	for _, c := range controlRoutes {
+		if id, ok := c.match(r.Method, path); ok {
+			if c.serve == nil {
+				return http.StatusOK, controlIndex{Description: controlDescription, Routes: controlRoutes}
+			}
+			return c.serve(s, r, t, id)
+		}
+	}
+	return cerr(http.StatusNotFound, "no control endpoint %s %s (GET /_fake lists them)", r.Method, r.URL.Path)
 }
 
 func (s *Server) controlUpdate(r *http.Request, t *Tenant, id string) (int, any) {

@@ -30,9 +30,13 @@ locals {
   }
 }
 
+# One set per line, so that a review of the variables file shows each changed
+# set as one changed line (jsonencode alone writes the whole file on one).
 output "tfvars" {
-  description = "The sets as a JSON variables file for ../manage."
-  value       = jsonencode({ sequence_sets = local.sets })
+  description = "The sets as a JSON variables file for ../manage, one set per line."
+  value = format("{\"sequence_sets\": {\n%s\n}}\n", join(",\n", [
+    for name, s in local.sets : "  ${jsonencode(name)}: ${jsonencode(s)}"
+  ]))
 }
 
 output "import_blocks" {
