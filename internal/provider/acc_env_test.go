@@ -103,8 +103,22 @@ func newTestEnv(t *testing.T) *testEnv {
 	if liveMode {
 		return newEnv(t, liveURL(t), nil, "", "")
 	}
-	env := newEnv(t, "", zuorafake.New(zuorafake.Options{}), "", "")
+	env := newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
 	env.fake = nil // the test must not depend on it: it runs live too
+	return env
+}
+
+// newTestEnvOmitted is newTestEnv whose local Zuora is in the contract's
+// first read mode whatever TF_ZUORA_TEST_READ_MODE says, for checks of that
+// mode's nulls (a live tenant is in the mode it is).
+func newTestEnvOmitted(t *testing.T) *testEnv {
+	t.Helper()
+	record(t, runsBoth)
+	if liveMode {
+		return newEnv(t, liveURL(t), nil, "", "")
+	}
+	env := newEnv(t, "", zuorafake.New(zuorafake.Options{}), "", "")
+	env.fake = nil
 	return env
 }
 
@@ -117,8 +131,18 @@ func newLocalTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	if liveMode {
 		t.Skip(needsLocalZuora)
 	}
-	env := newEnv(t, "", zuorafake.New(opts), opts.ClientID, opts.ClientSecret)
-	return env
+	return newEnv(t, "", zuorafake.New(withReadMode(opts)), opts.ClientID, opts.ClientSecret)
+}
+
+// newLocalTestEnvAsIs is newLocalTestEnv in exactly the read mode opts say,
+// for tests whose checks are those of one mode (sequence_set_inherited_test.go).
+func newLocalTestEnvAsIs(t *testing.T, opts zuorafake.Options) *testEnv {
+	t.Helper()
+	record(t, runsLocalOnly)
+	if liveMode {
+		t.Skip(needsLocalZuora)
+	}
+	return newEnv(t, "", zuorafake.New(opts), opts.ClientID, opts.ClientSecret)
 }
 
 // newEnv serves fake (when not nil) on a loopback port, or talks to url.

@@ -203,7 +203,7 @@ func (e *testEnv) apiCalls() int { return e.sent.stats().Requests }
 
 // lastPutSentOnly checks that the latest PUT carried exactly one field, the
 // one named like "invoice.prefix" or "name".
-func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
+func (e *testEnv) lastPutSentOnly(fields ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		var last string
 		for _, req := range e.sent.all() {
@@ -212,7 +212,7 @@ func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
 			}
 		}
 		if last == "" {
-			return fmt.Errorf("no PUT was sent for a change of %s", field)
+			return fmt.Errorf("no PUT was sent for a change of %v", fields)
 		}
 		var body map[string]any
 		if err := json.Unmarshal([]byte(last), &body); err != nil {
@@ -228,12 +228,17 @@ func (e *testEnv) lastPutSentOnly(field string) resource.TestCheckFunc {
 			}
 			sent = append(sent, k)
 		}
-		want := field
-		for tf, api := range apiNames {
-			want = strings.ReplaceAll(want, tf, api)
+		var want []string
+		for _, field := range fields {
+			for tf, api := range apiNames {
+				field = strings.ReplaceAll(field, tf, api)
+			}
+			want = append(want, field)
 		}
-		if len(sent) != 1 || sent[0] != want {
-			return fmt.Errorf("the PUT for a change of %s sent %v (%s), want only %s", field, sent, last, want)
+		slices.Sort(sent)
+		slices.Sort(want)
+		if !slices.Equal(sent, want) {
+			return fmt.Errorf("the PUT for a change of %v sent %v (%s), want only %v", fields, sent, last, want)
 		}
 		return nil
 	}

@@ -45,6 +45,11 @@ func managedSets(n int) string {
 	return providerConfig() + countedSets("s", "L", n, 1)
 }
 
+// managedSetsFrom is managedSets with invoice start numbers from start.
+func managedSetsFrom(n int, start int64) string {
+	return providerConfig() + countedSets("s", "L", n, start)
+}
+
 // providerConfig is the terraform and provider blocks, configured from the
 // environment and lines.
 func providerConfig(lines ...string) string {

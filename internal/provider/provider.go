@@ -94,7 +94,10 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"host": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the tenant's REST API, e.g. `https://rest.apisandbox.zuora.com`, or its bare " +
 					"host name. Must be `https://` except for loopback hosts (`127.0.0.1`, `::1`, `localhost`). " +
-					"Falls back to the `" + envHost + "` environment variable. Exactly one of `host` and `environment` is required.",
+					"Falls back to the `" + envHost + "` environment variable. Exactly one of `host` and `environment` is required. " +
+					"Either one set here while `" + envHost + "` or `" + envEnvironment + "` names another host draws a warning " +
+					"naming both. Every managed set records its host: an operation on a set recorded for another host fails " +
+					"before any request.",
 				Optional: true,
 				Validators: []validator.String{
 					stringvalidator.ConflictsWith(path.MatchRoot("environment")),
@@ -120,7 +123,8 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"entity_id": schema.StringAttribute{
 				MarkdownDescription: "ID (a UUID) of the entity to manage in a multi-entity tenant, sent as the " +
 					"`Zuora-Entity-Ids` header. Required when the OAuth client can access several entities; leave " +
-					"unset otherwise. Falls back to `" + envEntityID + "`.",
+					"unset otherwise. Falls back to `" + envEntityID + "`. Every managed set records its entity: an operation on " +
+					"a set recorded for another entity fails before any request.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.RegexMatches(uuidPattern, "must be a UUID such as 8a8aa2a4-1234-4b6c-9d0e-0123456789ab")},
 			},
@@ -193,6 +197,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 
 	settings, diags := resolveSettings(cfg, os.Getenv)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(envOverrides(cfg, os.Getenv)...) // config_env_override.go
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -208,7 +213,7 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
-	data := &providerData{client: client, waitWarning: p.waitWarning}
+	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newTenantRecord(client.BaseURL(), settings.EntityID)}
 	if data.waitWarning <= 0 {
 		data.waitWarning = defaultWaitWarning
 	}

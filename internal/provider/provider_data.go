@@ -19,6 +19,9 @@ type providerData struct {
 	// waitWarning is how long an operation may wait for Zuora's limits
 	// before it ends with a warning saying so.
 	waitWarning time.Duration
+	// tenant is the host and entity the client talks to, which the
+	// tenant guard compares with what each set recorded.
+	tenant tenantRecord
 }
 
 // defaultWaitWarning is providerData.waitWarning in real use.
@@ -35,15 +38,6 @@ func dataFrom(data any, diags *diag.Diagnostics) *providerData {
 		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; please report this bug", data))
 	}
 	return pd
-}
-
-// clientFrom takes the client the provider configured; nil while the
-// provider is not configured yet.
-func clientFrom(data any, diags *diag.Diagnostics) *zuora.Client {
-	if pd := dataFrom(data, diags); pd != nil {
-		return pd.client
-	}
-	return nil
 }
 
 // configured reports a missing client as an error instead of a panic.

@@ -97,20 +97,20 @@ func TestProviderConfigurationErrors(t *testing.T) {
   entity_id = "entity-1"
 }`, env.url), errRe("entity_id", "must be a UUID")},
 	}
+	var counter sendCounter // sends_nothing_test.go: an apply, counted at the transport
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
+				ProtoV6ProviderFactories: countingFactories(&counter),
 				Steps: []resource.TestStep{{
 					Config:      tc.provider + resourceBody,
-					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
 			})
 		})
 	}
-	if n := env.apiCalls(); n != 0 {
-		t.Fatalf("invalid provider configurations sent %d requests to Zuora, want 0", n)
+	if n := counter.sent(); n != 0 {
+		t.Fatalf("invalid provider configurations tried %d requests, want 0", n)
 	}
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -21,7 +22,8 @@ var (
 
 // sequenceSetDataSource reads one set, by id or by name.
 type sequenceSetDataSource struct {
-	client *zuora.Client
+	client      *zuora.Client
+	waitWarning time.Duration
 }
 
 func newSequenceSetDataSource() datasource.DataSource { return &sequenceSetDataSource{} }
@@ -63,7 +65,9 @@ func (d *sequenceSetDataSource) ConfigValidators(context.Context) []datasource.C
 }
 
 func (d *sequenceSetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client, d.waitWarning = pd.client, pd.waitWarning
+	}
 }
 
 func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -75,6 +79,9 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, op := startRead(ctx, "data source read") // read_deadline.go
+	defer cancel()
+	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
 	var set zuora.SequenceSet
 	if id := cfg.ID.ValueString(); id != "" {
 		var err error
@@ -85,7 +92,7 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 				fmt.Sprintf("Zuora has no sequence set with ID %s.\n\n%s", id, err))
 			return
 		case err != nil:
-			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
+			resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error()+op.deadlineNote(err))
 			return
 		}
 	} else if number := cfg.SequenceSetNumber.ValueString(); number != "" {
@@ -99,7 +106,7 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 		name := cfg.Name.ValueString()
 		found, err := findOneByName(ctx, d.client, name)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot read Zuora sequence set "+name, err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot read Zuora sequence set "+name, err.Error()+op.deadlineNote(err))
 			return
 		}
 		set = found

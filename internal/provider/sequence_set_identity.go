@@ -95,26 +95,3 @@ func idFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, clien
 	}
 	return strings.ToLower(id), diags
 }
-
-// sameTenant refuses to refresh a set whose recorded identity belongs to
-// another host than the one the provider is now configured for: the same id
-// there may name another tenant's copy of the set.
-func sameTenant(ctx context.Context, identity *tfsdk.ResourceIdentity, client *zuora.Client) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if identity == nil || identity.Raw.IsNull() {
-		return nil // state written before identity existed
-	}
-	var m sequenceSetIdentityModel
-	if diags.Append(identity.Get(ctx, &m)...); diags.HasError() {
-		return diags
-	}
-	if host := m.Host.ValueString(); host != "" && host != client.BaseURL() {
-		diags.AddError("Sequence set of another tenant",
-			fmt.Sprintf("The state records sequence set %s of %s, but this provider configuration talks to %s. "+
-				"A set's ID names it only within its tenant (a Central Sandbox copies its production tenant's IDs), "+
-				"so the set is not read there. Point the provider back at %s; if the tenant itself moved to the new "+
-				"host, remove the set from state (a removed block or terraform state rm) and import it again.",
-				m.ID.ValueString(), host, client.BaseURL(), host))
-	}
-	return diags
-}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -22,7 +23,8 @@ var (
 // resource, so that `terraform query -generate-config-out` writes the
 // import blocks and resource blocks of a bulk import.
 type sequenceSetListResource struct {
-	client *zuora.Client
+	client      *zuora.Client
+	waitWarning time.Duration
 }
 
 // sequenceSetListModel is the list block's config.
@@ -55,7 +57,9 @@ func (l *sequenceSetListResource) ListResourceConfigSchema(_ context.Context, _ 
 }
 
 func (l *sequenceSetListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		l.client, l.waitWarning = pd.client, pd.waitWarning
+	}
 }
 
 func (l *sequenceSetListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
@@ -67,21 +71,27 @@ func (l *sequenceSetListResource) List(ctx context.Context, req list.ListRequest
 	}
 	name := cfg.Name.ValueString()
 	stream.Results = func(push func(list.ListResult) bool) {
+		ctx, cancel, op := startRead(ctx, "listing") // read_deadline.go
+		defer cancel()
 		var pushed int64
+		stopped := false
 		err := l.client.EachSequenceSet(ctx, zuora.ListOptions{Name: name}, func(set zuora.SequenceSet) bool {
 			if name != "" && set.Name != name {
 				return true // Zuora's filter is the authority, but never show a set of another name
 			}
 			if !push(l.result(ctx, req, set)) {
+				stopped = true
 				return false
 			}
 			pushed++
 			// Terraform stops reading at its limit: ask Zuora for no more.
 			return req.Limit <= 0 || pushed < req.Limit
 		})
+		var d diag.Diagnostics
 		if err != nil {
-			var d diag.Diagnostics
-			d.AddError("Unable to list Zuora sequence sets", err.Error())
+			d.AddError("Unable to list Zuora sequence sets", err.Error()+op.deadlineNote(err))
+		}
+		if op.warnOfWaits(l.waitWarning, &d); len(d) > 0 && !stopped {
 			push(list.ListResult{Diagnostics: d})
 		}
 	}

@@ -56,8 +56,8 @@ func (c tenantLength) CheckQuery(ctx context.Context, req querycheck.CheckQueryR
 // TestAccSequenceSetList_query runs alone (not in parallel), so that the
 // tenant's sets do not come and go while it is listed.
 func TestAccSequenceSetList_query(t *testing.T) {
-	env := newTestEnv(t)
-	seeded := env.seedSets(45) // with DEFAULT and the managed one: 47 sets or more, two pages of 40
+	env := newTestEnvOmitted(t) // checks the omitted read mode's nulls
+	seeded := env.seedSets(45)  // with DEFAULT and the managed one: 47 sets or more, two pages of 40
 	defaultSet := env.mustSetByName("DEFAULT")
 	brand07 := seeded[7]
 	config := env.providerBlock() + env.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}}).hcl()

@@ -31,6 +31,7 @@ var (
 type sequenceSetResource struct {
 	client      *zuora.Client
 	waitWarning time.Duration
+	tenant      tenantRecord // where the client talks to: see sequence_set_guard.go
 }
 
 func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
@@ -88,7 +89,8 @@ func numberingResourceAttribute(dt documentType) schema.SingleNestedAttribute {
 		a.Optional = true
 		a.Computed = true
 		a.MarkdownDescription += fmt.Sprintf(" Optional: when omitted, Zuora numbers %s with the DEFAULT set's "+
-			"prefix, and whatever Zuora reports is kept without a diff. Zuora cannot remove it once set.", dt.label)
+			"prefix, and whatever Zuora reports is kept without a diff. Zuora cannot remove it once set: removing the "+
+			"block changes nothing, and the plan warns so. A new prefix is sent with its start number.", dt.label)
 		a.PlanModifiers = []planmodifier.Object{objectplanmodifier.UseStateForUnknown()}
 	} else {
 		a.Required = true
@@ -101,14 +103,15 @@ func prefixDescription(dt documentType) string {
 		"Reserved prefixes (`" + strings.Join(reservedPrefixes, "`, `") + "`) are refused, and a prefix used " +
 		"for one document type can never be used for another in the tenant."
 	if dt.optional {
-		d += " Must not end in a digit."
+		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, or changed), " +
+			"so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its own can stay in configuration."
 	}
 	return d
 }
 
 func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.waitWarning = pd.client, pd.waitWarning
+		r.client, r.waitWarning, r.tenant = pd.client, pd.waitWarning, pd.tenant
 	}
 }
 
@@ -127,22 +130,46 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 	if m.Name.IsUnknown() {
 		return // whether the set is DEFAULT is not known yet
 	}
-	for _, problem := range reservedPrefixProblems(set) {
+	for _, problem := range reservedInConfig(set) { // payment and refund: reservedToSend, at plan time
 		resp.Diagnostics.AddAttributeError(problem.path(), "Reserved prefix", problem.message)
 	}
 }
 
-// ModifyPlan warns before an apply that lowers a start number.
+// ModifyPlan refuses a plan for a set of another tenant or entity, refuses
+// a reserved prefix that would be sent, and warns of what the apply cannot
+// do: destroy DEFAULT, remove a payment or refund block, lower a start
+// number that is in use.
 func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// Nothing to warn of on a create, a destroy, or a plan with no change
-	// (the common case: every refresh of every set).
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+	var state, plan sequenceSetResourceModel
+	var prior *sequenceSetModel
+	if !req.State.Raw.IsNull() {
+		// -refresh=false skips Read: the guard must hold here too.
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		prior = &state.sequenceSetModel
+	}
+	if req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(destroyWarnings(state.sequenceSetModel)...)
 		return
 	}
-	var state, plan sequenceSetResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(reservedToSend(ctx, prior, plan.sequenceSetModel)...)
+	if prior == nil {
+		return
+	}
+	resp.Diagnostics.Append(removedContainerWarnings(ctx, req.Private, state.sequenceSetModel, req.Config)...)
+	// No lowered start number in a plan with no change (the common case:
+	// every refresh of every set).
+	if req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	for _, dt := range documentTypes {
@@ -177,7 +204,8 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	created, err := r.client.CreateSequenceSet(ctx, set)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name, err.Error())
+		resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name,
+			err.Error()+nameInUseHint(ctx, r.client, set.Name, err)+startNumberHint(err))
 		return
 	}
 	tflog.Info(ctx, "created sequence set", map[string]any{"id": created.ID, "name": created.Name})
@@ -185,6 +213,8 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	state := sequenceSetResourceModel{mergeAnswer(plan.sequenceSetModel, created), plan.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, created.ID)...)
+	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
+	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
 }
 
 // mergeAnswer is the state after a create: what Zuora answered, with what
@@ -218,10 +248,11 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
 	resp.Diagnostics.Append(diags...)
 	id := state.ID.ValueString()
-	resp.Diagnostics.Append(sameTenant(ctx, req.Identity, r.client)...)
+	resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
 	// Every path sets the identity, the one that drops the set included:
 	// state written before identity existed has none, and the framework
 	// refuses a read that leaves it empty.
@@ -251,6 +282,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
 	ctx, cancel, op, diags := startOperation(ctx, "update", plan.Timeouts)
 	defer cancel()
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
@@ -265,7 +297,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	id := state.ID.ValueString()
 	if !patch.IsEmpty() {
 		if err := r.client.UpdateSequenceSet(ctx, id, patch); err != nil {
-			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+id, err.Error())
+			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+id, err.Error()+startNumberHint(err))
 			return
 		}
 		tflog.Info(ctx, "updated sequence set", map[string]any{"id": id})
@@ -281,6 +313,8 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
+	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
 }
 
 // patchFor holds only what differs between state and plan, down to the
@@ -309,6 +343,7 @@ func patchFor(ctx context.Context, state, plan sequenceSetModel) (zuora.Sequence
 		if before == nil || before.StartNumber != after.StartNumber {
 			p.StartNumber = &after.StartNumber
 		}
+		withStartNumber(&p, after) // sequence_set_inherited.go
 		if p.Prefix != nil || p.StartNumber != nil {
 			*dt.patch(&patch) = &p
 		}
@@ -325,6 +360,7 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
 	ctx, cancel, op, diags := startOperation(ctx, "delete", state.Timeouts)
 	defer cancel()
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
@@ -355,6 +391,11 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 // Zuora, a name first), or an
 // identity (Terraform 1.12+) with the ID.
 func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx, cancel, op := startRead(ctx, "import") // read_deadline.go
+	defer cancel()
+	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
+	// The set is recorded as of the tenant it is imported from.
+	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
 	if req.ID == "" {
 		id, diags := idFromIdentity(ctx, req.Identity, r.client)
 		if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
@@ -370,7 +411,7 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	if !sequenceSetIDRegex.MatchString(id) {
 		found, byNumber, err := findOneByNameOrNumber(ctx, r.client, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error()+
+			resp.Diagnostics.AddError("Cannot import Zuora sequence set "+id, err.Error()+op.deadlineNote(err)+
 				"\n\nAn import ID is the set's ID (32 hexadecimal characters), its exact name, or its sequence set number.")
 			return
 		}

@@ -164,13 +164,16 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 	for _, ch := range changes {
 		ch.apply(&spec)
 		want := spec
-		field := ch.what
+		fields := []string{ch.what}
+		if prefix, ok := strings.CutSuffix(ch.what, ".prefix"); ok {
+			fields = append(fields, prefix+".start_number") // a new prefix goes with its start number
+		}
 		steps = append(steps, resource.TestStep{
 			Config:            env.providerBlock() + want.hcl(),
 			ConfigStateChecks: append(stateMatches(want), idCheck()),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				env.holds(want),
-				env.lastPutSentOnly(field),
+				env.lastPutSentOnly(fields...),
 			),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceAddr, plancheck.ResourceActionUpdate)},
@@ -211,7 +214,7 @@ func TestAccSequenceSet_fullLifecycle(t *testing.T) {
 
 func TestAccSequenceSet_requiredContainersOnly(t *testing.T) {
 	local := func(opts zuorafake.Options) func(*testing.T) *testEnv {
-		return func(t *testing.T) *testEnv { return newLocalTestEnv(t, opts) }
+		return func(t *testing.T) *testEnv { return newLocalTestEnvAsIs(t, opts) }
 	}
 	for _, tc := range []struct {
 		name    string
@@ -362,22 +365,22 @@ func TestAccSequenceSet_invalidConfigSendsNothing(t *testing.T) {
 		{"start number zero", func(s *setSpec) { s.ref.start = 0 }, errRe("refund.start_number", "at least 1")},
 		{"negative start number", func(s *setSpec) { s.invoice.start = -5 }, errRe("invoice.start_number", "at least 1")},
 	}
+	var counter sendCounter // sends_nothing_test.go: an apply, counted at the transport
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := base
 			tc.edit(&spec)
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
+				ProtoV6ProviderFactories: countingFactories(&counter),
 				Steps: []resource.TestStep{{
 					Config:      env.providerBlock() + spec.hcl(),
-					PlanOnly:    true,
 					ExpectError: tc.want,
 				}},
 			})
 		})
 	}
-	if n := env.apiCalls(); n != 0 {
-		t.Fatalf("invalid configurations sent %d requests to Zuora, want 0", n)
+	if n := counter.sent(); n != 0 || env.apiCalls() != 0 {
+		t.Fatalf("invalid configurations tried %d requests (%d reached Zuora), want 0", n, env.apiCalls())
 	}
 }
 

@@ -67,6 +67,9 @@ type operation struct {
 	name  string // "create", ...
 	limit time.Duration
 	meter *zuora.WaitMeter
+	// fixed: no timeouts block sets the deadline (data sources, import,
+	// the list resource); see read_deadline.go.
+	fixed bool
 }
 
 // startOperation derives the operation's context from ctx and its timeout.
@@ -98,11 +101,15 @@ func (o *operation) warnOfWaits(threshold time.Duration, diags *diag.Diagnostics
 	if total <= threshold {
 		return
 	}
+	advice := fmt.Sprintf("spread applies out, lower -parallelism, or raise the %s timeout (%s now) if waits like "+
+		"this are expected.", o.name, shortDuration(o.limit))
+	if o.fixed {
+		advice = fmt.Sprintf("spread plans and applies out, or lower -parallelism (its deadline is %s).", shortDuration(o.limit))
+	}
 	diags.AddWarning("Zuora's limits held this operation",
 		fmt.Sprintf("The %s waited %s in all for Zuora's rate and concurrency limits (%s). The tenant's quota is "+
-			"shared by every pipeline and integration that uses it: spread applies out, lower -parallelism, or raise "+
-			"the %s timeout (%s now) if waits like this are expected.",
-			o.name, total.Round(time.Second), o.meter.Summary(), o.name, shortDuration(o.limit)))
+			"shared by every pipeline and integration that uses it: %s",
+			o.name, total.Round(time.Second), o.meter.Summary(), advice))
 }
 
 // shortDuration spells a duration as a timeouts block would: 20m, not 20m0s.

@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -14,7 +17,8 @@ var _ datasource.DataSourceWithConfigure = (*sequenceSetsDataSource)(nil)
 
 // sequenceSetsDataSource lists the sets of the tenant, every page of them.
 type sequenceSetsDataSource struct {
-	client *zuora.Client
+	client      *zuora.Client
+	waitWarning time.Duration
 }
 
 type sequenceSetsModel struct {
@@ -50,7 +54,9 @@ func (d *sequenceSetsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *sequenceSetsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client, d.waitWarning = pd.client, pd.waitWarning
+	}
 }
 
 func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -62,9 +68,12 @@ func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel, op := startRead(ctx, "data source read") // read_deadline.go
+	defer cancel()
+	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
 	sets, err := d.client.ReadSequenceSets(ctx, zuora.ListOptions{Name: cfg.Name.ValueString()})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error())
+		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error()+op.deadlineNote(err))
 		return
 	}
 	cfg.SequenceSets = make([]sequenceSetModel, 0, len(sets))
@@ -74,5 +83,17 @@ func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		}
 		cfg.SequenceSets = append(cfg.SequenceSets, modelFromAPI(s))
 	}
+	// DEFAULT first, as documented, whatever order Zuora lists it in.
+	slices.SortStableFunc(cfg.SequenceSets, func(a, b sequenceSetModel) int {
+		return cmp.Compare(notDefault(a), notDefault(b))
+	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// notDefault sorts DEFAULT (0) before every other set (1).
+func notDefault(m sequenceSetModel) int {
+	if m.Name.ValueString() == "DEFAULT" {
+		return 0
+	}
+	return 1
 }

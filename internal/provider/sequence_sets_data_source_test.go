@@ -134,8 +134,8 @@ func normalizeNumbers(m map[string]any) map[string]any {
 // than one page. It runs alone (not in parallel), so that no other test's
 // sets come and go while the pages are read.
 func TestAccSequenceSetsDataSource_pagesAndFilters(t *testing.T) {
-	env := newTestEnv(t)
-	seeded := env.seedSets(44) // with DEFAULT: 45 at least, more than one page of 40
+	env := newTestEnvOmitted(t) // checks the omitted read mode's nulls
+	seeded := env.seedSets(44)  // with DEFAULT: 45 at least, more than one page of 40
 	last := seeded[43]
 	builtIn := env.mustSetByName("DEFAULT")
 	resource.Test(t, resource.TestCase{

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Plan-time warnings of what a plan cannot do, so that a plan that looks
+// fine does not fail at apply or change nothing in silence:
+//
+//   - destroying DEFAULT, which Zuora refuses;
+//   - removing the payment or refund block of a set, which Zuora cannot do:
+//     the set keeps its numbering and the plan shows no change.
+//
+// Whether a payment or refund block was in the configuration is not in the
+// state (a set without one shows whatever Zuora reports), so the resource
+// records, in private state, which of them the last create or update was
+// configured with.
+
+// configuredPrivateKey is the private-state key of the optional containers
+// the configuration held at the last create or update.
+const configuredPrivateKey = "configured_containers"
+
+// recordConfigured writes which optional containers config holds.
+func recordConfigured(ctx context.Context, private privateWriter, config tfsdk.Config) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	names := []string{} // "[]", not "null": a record that none was configured
+	for _, dt := range documentTypes {
+		if !dt.optional {
+			continue
+		}
+		var obj types.Object
+		if d := config.GetAttribute(ctx, path.Root(dt.attr), &obj); d.HasError() {
+			return d
+		}
+		if !obj.IsNull() {
+			names = append(names, dt.attr)
+		}
+	}
+	b, _ := json.Marshal(names)
+	return private.SetKey(ctx, configuredPrivateKey, b)
+}
+
+// configuredBefore is what recordConfigured wrote; nil when nothing was.
+func configuredBefore(ctx context.Context, private privateReader) []string {
+	if private == nil {
+		return nil
+	}
+	b, d := private.GetKey(ctx, configuredPrivateKey)
+	if d.HasError() || len(b) == 0 {
+		return nil
+	}
+	var names []string
+	if json.Unmarshal(b, &names) != nil {
+		return nil
+	}
+	return names
+}
+
+// destroyWarnings warns of a destroy Zuora refuses.
+func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if state.Name.ValueString() == "DEFAULT" {
+		diags.AddWarning("Zuora does not delete the DEFAULT sequence set",
+			"This plan destroys the DEFAULT sequence set, which Zuora refuses: the apply will fail for it. To stop "+
+				"managing DEFAULT with Terraform without deleting it, replace its resource block with a removed "+
+				"block (Terraform 1.7+, lifecycle { destroy = false }) or run terraform state rm on its address.")
+	}
+	return diags
+}
+
+// removedContainerWarnings warns of a payment or refund block that the last
+// apply was configured with and the configuration no longer holds.
+func removedContainerWarnings(ctx context.Context, private privateReader, state sequenceSetModel, config tfsdk.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	before := configuredBefore(ctx, private)
+	for _, dt := range documentTypes {
+		if !dt.optional || !slices.Contains(before, dt.attr) {
+			continue
+		}
+		var now types.Object
+		if d := config.GetAttribute(ctx, path.Root(dt.attr), &now); d.HasError() || !now.IsNull() {
+			continue
+		}
+		kept, _ := numberingFromObject(ctx, *dt.model(&state))
+		keeps := "its current numbering"
+		if kept != nil {
+			keeps = fmt.Sprintf("prefix %q from start number %d", kept.Prefix, kept.StartNumber)
+		}
+		diags.AddAttributeWarning(path.Root(dt.attr), "The "+dt.attr+" block was removed, but Zuora keeps it",
+			fmt.Sprintf("The configuration of sequence set %s no longer has a %s block. Zuora cannot remove the "+
+				"numbering of %s from a set, so nothing changes: the set keeps %s, and this plan shows no change "+
+				"for it. Put the %s block back to keep the configuration in step with Zuora, or change its prefix "+
+				"and start_number to number %s differently.",
+				state.Name.ValueString(), dt.attr, dt.label, keeps, dt.attr, dt.label))
+	}
+	return diags
+}
