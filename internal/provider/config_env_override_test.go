@@ -89,7 +89,7 @@ func TestAccEnvOverrides_warnsInPlanAndApply(t *testing.T) {
 	if _, ok := block.fake.SetByName("X"); !ok {
 		t.Fatal("the set was not created at the block's host")
 	}
-	if n := stage.apiCalls(); n != 0 {
+	if n := stage.fake.Stats().Requests; n != 0 {
 		t.Fatalf("%d requests went to ZUORA_HOST's host, want 0", n)
 	}
 }

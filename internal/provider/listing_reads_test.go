@@ -277,7 +277,7 @@ func TestAccListingReads_waitWarningPerResource(t *testing.T) {
 		if !strings.Contains(line, "Zuora's limits held this operation") {
 			continue
 		}
-		if !regexp.MustCompile(`The read waited [12]s in all`).MatchString(line) {
+		if !regexp.MustCompile(`The read of sequence set \S+ \(ID [0-9a-f]{32}\) waited [12]s in all`).MatchString(line) {
 			t.Errorf("a warning that does not say how long the read waited: %s", line)
 		}
 		if m := regexp.MustCompile(`"address":"(zuora_sequence_set\.s\[\d\])"`).FindStringSubmatch(line); m != nil {

@@ -68,7 +68,7 @@ func TestAccPacing_warningAfterLongWaits(t *testing.T) {
 		}
 	}
 	// About the 1.5 s Zuora asked for, rounded to the second.
-	if !regexp.MustCompile(`The create waited [12]s in all`).MatchString(out) {
+	if !regexp.MustCompile(`The create of sequence set \S+ waited [12]s in all`).MatchString(out) {
 		t.Fatalf("the warning does not say how long the create waited:\n%s", out)
 	}
 	// A plan that waited for nothing warns of nothing.

@@ -58,7 +58,7 @@ func TestAccSendCounter_sees(t *testing.T) {
 		ProtoV6ProviderFactories: countingFactories(&counter),
 		Steps:                    []resource.TestStep{{Config: env.providerBlock() + minimalResource}},
 	})
-	if counter.sent() == 0 || env.apiCalls() == 0 {
-		t.Fatalf("a valid apply was counted as %d requests (%d at the fake): the counter sees nothing", counter.sent(), env.apiCalls())
+	if counter.sent() == 0 || env.fake.Stats().Requests == 0 {
+		t.Fatalf("a valid apply was counted as %d requests (%d at the fake): the counter sees nothing", counter.sent(), env.fake.Stats().Requests)
 	}
 }

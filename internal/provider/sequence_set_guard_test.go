@@ -65,7 +65,7 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 	writeConfig(t, dir, managedSetsFrom(3, 50))
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url, "terraform state rm", "separate state"}, args...)
-		if n := newHost.apiCalls(); n != 0 {
+		if n := newHost.fake.Stats().Requests; n != 0 {
 			t.Fatalf("terraform %s sent %d requests to the new host, want 0: %v", strings.Join(args, " "), n, newHost.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -101,7 +101,7 @@ func TestAccGuard_entitySwitch(t *testing.T) {
 	env.fake.ResetStats()
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another entity", "entity_id " + e1, "entity_id " + e2, "terraform state rm", "separate state"}, args...)
-		if n := env.apiCalls(); n != 0 {
+		if n := env.fake.Stats().Requests; n != 0 {
 			t.Fatalf("terraform %s sent %d requests after the entity switch, want 0: %v", strings.Join(args, " "), n, env.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -139,7 +139,7 @@ func TestAccGuard_stateWithoutRecord(t *testing.T) {
 	cli.setEnv(envHost, newHost.url)
 	writeConfig(t, dir, managedSetsFrom(2, 50))
 	cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url}, "apply", "-auto-approve", "-no-color", "-refresh=false")
-	if n := newHost.apiCalls(); n != 0 {
+	if n := newHost.fake.Stats().Requests; n != 0 {
 		t.Fatalf("the apply sent %d requests to the new host, want 0", n)
 	}
 }

@@ -139,7 +139,7 @@ func TestAccReservedPrefixRefusedWhenSent(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if n := env.apiCalls(); n != 0 {
+					if n := env.fake.Stats().Requests; n != 0 {
 						t.Fatalf("the refused create sent %d requests", n)
 					}
 				},

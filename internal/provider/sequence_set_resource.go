@@ -198,6 +198,7 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel, op, diags := startOperation(ctx, "create", plan.Timeouts)
 	defer cancel()
+	op.subject = setLabel(plan.sequenceSetModel)
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
@@ -245,6 +246,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	ctx, cancel, op, diags := startOperation(ctx, "read", state.Timeouts)
 	defer cancel()
+	op.subject = setLabel(state.sequenceSetModel)
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
 	resp.Diagnostics.Append(diags...)
 	id := state.ID.ValueString()
@@ -285,6 +287,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
 	ctx, cancel, op, diags := startOperation(ctx, "update", plan.Timeouts)
 	defer cancel()
+	op.subject = setLabel(state.sequenceSetModel)
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
@@ -363,6 +366,7 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
 	ctx, cancel, op, diags := startOperation(ctx, "delete", state.Timeouts)
 	defer cancel()
+	op.subject = setLabel(state.sequenceSetModel)
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return

@@ -70,6 +70,10 @@ type operation struct {
 	// fixed: no timeouts block sets the deadline (data sources, import,
 	// the list resource); see read_deadline.go.
 	fixed bool
+	// subject names the set in the wait warning: the warnings of a count
+	// or for_each's instances differ, and Terraform 1.16 keeps only one of
+	// identical diagnostics of one block.
+	subject string
 }
 
 // startOperation derives the operation's context from ctx and its timeout.
@@ -106,10 +110,14 @@ func (o *operation) warnOfWaits(threshold time.Duration, diags *diag.Diagnostics
 	if o.fixed {
 		advice = fmt.Sprintf("spread plans and applies out, or lower -parallelism (its deadline is %s).", shortDuration(o.limit))
 	}
+	what := o.name
+	if o.subject != "" {
+		what += " of sequence set " + o.subject
+	}
 	diags.AddWarning("Zuora's limits held this operation",
 		fmt.Sprintf("The %s waited %s in all for Zuora's rate and concurrency limits (%s). The tenant's quota is "+
 			"shared by every pipeline and integration that uses it: %s",
-			o.name, total.Round(time.Second), o.meter.Summary(), advice))
+			what, total.Round(time.Second), o.meter.Summary(), advice))
 }
 
 // shortDuration spells a duration as a timeouts block would: 20m, not 20m0s.
