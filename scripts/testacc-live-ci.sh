@@ -15,7 +15,7 @@ for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
 [ -s "$work/url" ] || { echo "zuorafake did not start:"; cat "$work/zuorafake.log"; exit 1; }
 
 ZUORA_HOST=$(cat "$work/url")
-export ZUORA_HOST ZUORA_CLIENT_ID=zuorafake-client-id ZUORA_CLIENT_SECRET=zuorafake-client-secret
+export ZUORA_HOST ZUORA_CLIENT_ID=zuorafake-client-id-0000000000000000 ZUORA_CLIENT_SECRET=zuorafake-client-secret
 unset ZUORA_ENVIRONMENT ZUORA_ENTITY_ID ZUORA_TRACK_ID
 make testacc-live
 
