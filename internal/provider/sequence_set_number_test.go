@@ -298,11 +298,11 @@ func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
 // TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of
 // the local Zuora's rule (a number is not empty), with nothing sent.
 func TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
-			Config:      env.providerBlock() + strings.Replace(fullSet().hcl(), "\n", "\n  sequence_set_number = \"\"\n", 1),
+			Config:      env.providerBlock() + strings.Replace(env.unique(fullSet()).hcl(), "\n", "\n  sequence_set_number = \"\"\n", 1),
 			PlanOnly:    true,
 			ExpectError: errRe("sequence_set_number", "at least 1"),
 		}},
