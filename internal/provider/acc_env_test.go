@@ -413,3 +413,5 @@ func (e *testEnv) leftovers() ([]zuora.SequenceSet, error) {
 	})
 	return out, err
 }
+
+
