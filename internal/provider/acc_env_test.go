@@ -413,5 +413,3 @@ func (e *testEnv) leftovers() ([]zuora.SequenceSet, error) {
 	})
 	return out, err
 }
-
-
