@@ -320,6 +320,24 @@ func (e *testEnv) createSet(spec setSpec) zuora.SequenceSet {
 	return set
 }
 
+// deleteAtEnd deletes the set called name (one of this run's) through the
+// API when the test ends, if it is there: for a set that Terraform leaves in
+// Zuora on purpose (lifecycle { destroy = false }).
+func (e *testEnv) deleteAtEnd(name string) {
+	e.checkOwnName(name)
+	e.t.Cleanup(func() {
+		set, err := e.setByName(name)
+		if err != nil {
+			return // not there (or the test failed before creating it)
+		}
+		ctx, cancel := e.ctx()
+		defer cancel()
+		if err := e.api.DeleteSequenceSet(ctx, set.ID); err != nil && !zuora.IsNotFound(err) {
+			e.t.Errorf("deleting %s (%s) after the test: %v", set.Name, set.ID, err)
+		}
+	})
+}
+
 // checkOwnName refuses to write to a set that is not this run's, unless
 // the test has a local Zuora of its own.
 func (e *testEnv) checkOwnName(name string) {
