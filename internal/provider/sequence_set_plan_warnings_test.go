@@ -45,21 +45,33 @@ func TestAccPlanWarnings_destroyDefault(t *testing.T) {
 
 // TestAccPlanWarnings_removedPaymentBlock: removing payment from the
 // configuration plans no change, and warns that Zuora keeps it and what it
-// keeps; a set never configured with one draws no warning.
+// keeps; a set never configured with one draws no warning. The same in both
+// read modes of the contract (the local Zuora in each) and in the tenant's
+// own (live too).
 func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
-	for _, mode := range readModes {
-		t.Run(mode.name, func(t *testing.T) {
-			env := newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+	local := func(inherit bool) func(*testing.T) *testEnv {
+		return func(t *testing.T) *testEnv {
+			return newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: inherit})
+		}
+	}
+	for _, leg := range []struct {
+		name string
+		env  func(*testing.T) *testEnv
+	}{{"the tenant's read mode", newTestEnv}, {"omitted", local(false)}, {"inherited", local(true)}} {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
-			spec := fullSet()
+			cli.destroyAtEnd()
+			spec := env.unique(fullSet())
 			writeConfig(t, dir, providerConfig()+spec.hcl())
 			cli.run("apply", "-auto-approve", "-no-color")
 
+			kept := spec.pay
 			spec.pay = num{}
 			writeConfig(t, dir, providerConfig()+spec.hcl())
 			out := flat(cli.run("plan", "-no-color"))
-			for _, want := range []string{"Warning: The payment block was removed, but Zuora keeps it", `prefix "FP-" from start number 10`, "No changes"} {
+			for _, want := range []string{"Warning: The payment block was removed, but Zuora keeps it", fmt.Sprintf("prefix %q from start number %d", kept.prefix, kept.start), "No changes"} {
 				if !strings.Contains(out, want) {
 					t.Fatalf("the plan lacks %q:\n%s", want, out)
 				}
@@ -69,7 +81,8 @@ func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
 			}
 
 			never := newTerraformCLI(t, env, t.TempDir())
-			bare := setSpec{name: "BARE", invoice: num{"BAI", 1}, creditMemo: num{"BAC", 1}, debitMemo: num{"BAD", 1}}
+			never.destroyAtEnd()
+			bare := env.unique(setSpec{name: "BARE", invoice: num{"BAI", 1}, creditMemo: num{"BAC", 1}, debitMemo: num{"BAD", 1}})
 			writeConfig(t, never.dir, providerConfig()+bare.hcl())
 			never.run("apply", "-auto-approve", "-no-color")
 			if out := never.run("plan", "-no-color"); strings.Contains(out, "was removed") {
