@@ -49,15 +49,7 @@ func TestAccPlanWarnings_destroyDefault(t *testing.T) {
 // read modes of the contract (the local Zuora in each) and in the tenant's
 // own (live too).
 func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
-	local := func(inherit bool) func(*testing.T) *testEnv {
-		return func(t *testing.T) *testEnv {
-			return newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: inherit})
-		}
-	}
-	for _, leg := range []struct {
-		name string
-		env  func(*testing.T) *testEnv
-	}{{"the tenant's read mode", newTestEnv}, {"omitted", local(false)}, {"inherited", local(true)}} {
+	for _, leg := range readModeLegs() {
 		t.Run(leg.name, func(t *testing.T) {
 			env := leg.env(t)
 			dir := t.TempDir()
