@@ -122,6 +122,15 @@ func newTestEnvOmitted(t *testing.T) *testEnv {
 	return env
 }
 
+// newOtherHost is a second Zuora for a test of switching hosts: its own
+// local Zuora in both modes, beside the tenant of newTestEnv (live, the
+// real one). It is never the tenant under test: such a test checks that
+// nothing reaches it (env.fake's counters).
+func newOtherHost(t *testing.T) *testEnv {
+	t.Helper()
+	return newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
+}
+
 // newLocalTestEnv is the one helper for "needs the local Zuora": in live
 // mode the test skips; otherwise it gets its own in-process zuorafake with
 // opts, in env.fake.
