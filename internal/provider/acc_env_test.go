@@ -126,9 +126,19 @@ func newTestEnvOmitted(t *testing.T) *testEnv {
 // local Zuora in both modes, beside the tenant of newTestEnv (live, the
 // real one). It is never the tenant under test: such a test checks that
 // nothing reaches it (env.fake's counters).
+// Live, it accepts the tenant's credentials, so that a provider sent there
+// with them is answered as the tenant would answer it.
 func newOtherHost(t *testing.T) *testEnv {
 	t.Helper()
-	return newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
+	var opts zuorafake.Options
+	if liveMode {
+		live, diags := resolveSettings(providerModel{}, os.Getenv)
+		if diags.HasError() {
+			t.Fatalf("live mode: %v", diags)
+		}
+		opts.ClientID, opts.ClientSecret = live.ClientID, live.ClientSecret
+	}
+	return newEnv(t, "", zuorafake.New(withReadMode(opts)), opts.ClientID, opts.ClientSecret)
 }
 
 // newLocalTestEnv is the one helper for "needs the local Zuora": in live

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 const examplesDir = "../../examples"
@@ -258,7 +257,7 @@ func copyModuleTesting(t *testing.T) string {
 // runs the module's terraform test against it, and stops it. Each run
 // passes, and each run's server is gone when the script ends.
 func TestAccExamples_moduleTestingScript(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t) // the script brings its own Zuora: live, the tenant must see nothing
 	dir := copyModuleTesting(t)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
@@ -281,15 +280,24 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 			t.Fatalf("run %d did not say where its local Zuora was:\n%s", run, out)
 		}
 		if m[1] == env.url {
-			t.Fatalf("run %d tested against the test's own fake, not a zuorafake process", run)
+			t.Fatalf("run %d tested against the test's own Zuora, not a zuorafake process", run)
 		}
+		// As the provider's own client recorded: every request went to
+		// the script's zuorafake.
+		sent := env.sent.all()
+		if len(sent) == 0 {
+			t.Fatalf("run %d: no request was recorded", run)
+		}
+		for _, req := range sent {
+			if req.Host != m[1] {
+				t.Fatalf("run %d sent %s to %s, not to its zuorafake at %s", run, req.Route, req.Host, m[1])
+			}
+		}
+		env.sent.reset()
 		if resp, err := http.Get(m[1] + "/_fake/stats"); err == nil {
 			resp.Body.Close()
 			t.Fatalf("run %d left its zuorafake serving at %s", run, m[1])
 		}
-	}
-	if n := env.fake.Stats().Requests; n != 0 {
-		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
 	}
 }
 
