@@ -125,20 +125,11 @@ func newTestEnvOmitted(t *testing.T) *testEnv {
 // newOtherHost is a second Zuora for a test of switching hosts: its own
 // local Zuora in both modes, beside the tenant of newTestEnv (live, the
 // real one). It is never the tenant under test: such a test checks that
-// nothing reaches it (env.fake's counters).
-// Live, it accepts the tenant's credentials, so that a provider sent there
-// with them is answered as the tenant would answer it.
+// nothing reaches it (env.fake's counters), or configures the provider
+// for it with its own credentials (the local Zuora's defaults).
 func newOtherHost(t *testing.T) *testEnv {
 	t.Helper()
-	var opts zuorafake.Options
-	if liveMode {
-		live, diags := resolveSettings(providerModel{}, os.Getenv)
-		if diags.HasError() {
-			t.Fatalf("live mode: %v", diags)
-		}
-		opts.ClientID, opts.ClientSecret = live.ClientID, live.ClientSecret
-	}
-	return newEnv(t, "", zuorafake.New(withReadMode(opts)), opts.ClientID, opts.ClientSecret)
+	return newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
 }
 
 // newLocalTestEnv is the one helper for "needs the local Zuora": in live

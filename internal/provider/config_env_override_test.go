@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -75,12 +76,14 @@ func TestEnvOverrides(t *testing.T) {
 // the block's host.
 func TestAccEnvOverrides_warnsInPlanAndApply(t *testing.T) {
 	// Live, ZUORA_HOST names the tenant, which must see nothing: the block
-	// names a local Zuora.
+	// names a local Zuora, with that Zuora's credentials (live, the
+	// tenant's are never sent to it).
 	stage, block := newTestEnv(t), newOtherHost(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, stage, dir) // ZUORA_HOST is the stage's
 	set := stage.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}})
-	writeConfig(t, dir, providerConfig(`host = "`+block.url+`"`)+set.hcl())
+	writeConfig(t, dir, providerConfig(`host = "`+block.url+`"`, fmt.Sprintf("client_id = %q", zuorafake.DefaultClientID),
+		fmt.Sprintf("client_secret = %q", zuorafake.DefaultClientSecret))+set.hcl())
 	for _, args := range [][]string{{"plan", "-no-color"}, {"apply", "-auto-approve", "-no-color"}} {
 		out := flat(cli.run(args...))
 		for _, want := range []string{"Warning: Provider block overrides ZUORA_HOST", "Requests go to " + block.url, "not to " + stage.url} {
