@@ -130,8 +130,11 @@ func (e *testEnv) holdsNumber(name, number string) resource.TestCheckFunc {
 		ctx, cancel := e.ctx()
 		defer cancel()
 		got, err := e.api.SequenceSetByNumber(ctx, number)
-		if err != nil || got.Name != name {
-			return fmt.Errorf("Zuora finds %+v by the number %q (%v), want the set %s", got, number, err, name)
+		if err != nil {
+			return fmt.Errorf("finding the set numbered %q: %w", number, err)
+		}
+		if got.Name != name {
+			return fmt.Errorf("Zuora finds %+v by the number %q, want the set %s", got, number, name)
 		}
 		return nil
 	}
