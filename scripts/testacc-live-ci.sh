@@ -6,16 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The credentials the tenant accepts, given to it explicitly (its defaults
+# may change) and then to the suite.
+client_id=tfacc-ci-client-id-00000000000000000
+client_secret=tfacc-ci-client-secret
+
 work=$(mktemp -d)
 go build -o "$work/zuorafake" ./cmd/zuorafake
-"$work/zuorafake" -addr 127.0.0.1:0 -url-file "$work/url" -timeout 30m >"$work/zuorafake.log" 2>&1 &
+"$work/zuorafake" -addr 127.0.0.1:0 -url-file "$work/url" -timeout 30m \
+  -client-id "$client_id" -client-secret "$client_secret" >"$work/zuorafake.log" 2>&1 &
 fake=$!
 trap 'kill "$fake" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
 [ -s "$work/url" ] || { echo "zuorafake did not start:"; cat "$work/zuorafake.log"; exit 1; }
 
 ZUORA_HOST=$(cat "$work/url")
-export ZUORA_HOST ZUORA_CLIENT_ID=zuorafake-client-id-0000000000000000 ZUORA_CLIENT_SECRET=zuorafake-client-secret
+export ZUORA_HOST ZUORA_CLIENT_ID="$client_id" ZUORA_CLIENT_SECRET="$client_secret"
 unset ZUORA_ENVIRONMENT ZUORA_ENTITY_ID ZUORA_TRACK_ID
 make testacc-live
 

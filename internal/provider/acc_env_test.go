@@ -122,6 +122,16 @@ func newTestEnvOmitted(t *testing.T) *testEnv {
 	return env
 }
 
+// newOtherHost is a second Zuora for a test of switching hosts: its own
+// local Zuora in both modes, beside the tenant of newTestEnv (live, the
+// real one). It is never the tenant under test: such a test checks that
+// nothing reaches it (env.fake's counters), or configures the provider
+// for it with its own credentials (the local Zuora's defaults).
+func newOtherHost(t *testing.T) *testEnv {
+	t.Helper()
+	return newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
+}
+
 // newLocalTestEnv is the one helper for "needs the local Zuora": in live
 // mode the test skips; otherwise it gets its own in-process zuorafake with
 // opts, in env.fake.
@@ -318,6 +328,24 @@ func (e *testEnv) createSet(spec setSpec) zuora.SequenceSet {
 		}
 	})
 	return set
+}
+
+// deleteAtEnd deletes the set called name (one of this run's) through the
+// API when the test ends, if it is there: for a set that Terraform leaves in
+// Zuora on purpose (lifecycle { destroy = false }).
+func (e *testEnv) deleteAtEnd(name string) {
+	e.checkOwnName(name)
+	e.t.Cleanup(func() {
+		set, err := e.setByName(name)
+		if err != nil {
+			return // not there (or the test failed before creating it)
+		}
+		ctx, cancel := e.ctx()
+		defer cancel()
+		if err := e.api.DeleteSequenceSet(ctx, set.ID); err != nil && !zuora.IsNotFound(err) {
+			e.t.Errorf("deleting %s (%s) after the test: %v", set.Name, set.ID, err)
+		}
+	})
 }
 
 // checkOwnName refuses to write to a set that is not this run's, unless

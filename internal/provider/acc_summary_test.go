@@ -75,7 +75,7 @@ func summary() (string, bool) {
 	if liveMode {
 		where = "the live tenant (" + liveRunDescription() + ")"
 	}
-	line := fmt.Sprintf("acceptance tests against %s: %d of %d ran (%d%%), %d skipped (needs the local Zuora), %d skipped otherwise (client version)",
+	line := fmt.Sprintf("acceptance tests against %s: %d of %d ran (%d%%), %d skipped (needs the local Zuora), %d skipped otherwise (client version, or what the tenant does)",
 		where, ran, total, 100*ran/max(total, 1), local, other)
 	if liveMode && len(localNames) > 0 {
 		sort.Strings(localNames)

@@ -5,16 +5,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // TestAccBulkImport_filesForReview checks what step 1 of the recipe writes
 // for people to review: the variables file is JSON with one set per line
 // (so a changed set is one changed line in a diff), sorted by name.
 func TestAccBulkImport_filesForReview(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	names := seedTenant(env, 3) // DEFAULT and the 3 sets
+	env := newTestEnv(t)
+	names := seedTenant(env, 3) // the 3 sets and whatever the tenant holds (locally DEFAULT)
 	tfvars, _ := discover(t, env)
 
 	var parsed struct {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -74,10 +75,15 @@ func TestEnvOverrides(t *testing.T) {
 // host: the plan and the apply say so, naming both, and the apply goes to
 // the block's host.
 func TestAccEnvOverrides_warnsInPlanAndApply(t *testing.T) {
-	stage, block := newLocalTestEnv(t, zuorafake.Options{}), newLocalTestEnv(t, zuorafake.Options{})
+	// Live, ZUORA_HOST names the tenant, which must see nothing: the block
+	// names a local Zuora, with that Zuora's credentials (live, the
+	// tenant's are never sent to it).
+	stage, block := newTestEnv(t), newOtherHost(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, stage, dir) // ZUORA_HOST is the stage's
-	writeConfig(t, dir, providerConfig(`host = "`+block.url+`"`)+minimalResource+"\n")
+	set := stage.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}})
+	writeConfig(t, dir, providerConfig(`host = "`+block.url+`"`, fmt.Sprintf("client_id = %q", zuorafake.DefaultClientID),
+		fmt.Sprintf("client_secret = %q", zuorafake.DefaultClientSecret))+set.hcl())
 	for _, args := range [][]string{{"plan", "-no-color"}, {"apply", "-auto-approve", "-no-color"}} {
 		out := flat(cli.run(args...))
 		for _, want := range []string{"Warning: Provider block overrides ZUORA_HOST", "Requests go to " + block.url, "not to " + stage.url} {
@@ -86,10 +92,21 @@ func TestAccEnvOverrides_warnsInPlanAndApply(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := block.fake.SetByName("X"); !ok {
-		t.Fatal("the set was not created at the block's host")
+	if err := block.holds(set)(nil); err != nil {
+		t.Fatalf("the set was not created at the block's host: %v", err)
 	}
-	if n := stage.fake.Stats().Requests; n != 0 {
-		t.Fatalf("%d requests went to ZUORA_HOST's host, want 0", n)
+	// As the provider's own client recorded: every request went to the
+	// block's host, none to ZUORA_HOST's.
+	sent := stage.sent.all()
+	if len(sent) == 0 {
+		t.Fatal("no request was recorded")
+	}
+	for _, req := range sent {
+		if req.Host != block.url {
+			t.Fatalf("%s went to %s, want every request at the block's host %s", req.Route, req.Host, block.url)
+		}
+	}
+	if stage.exists(set.name) {
+		t.Fatalf("ZUORA_HOST's host holds %s", set.name)
 	}
 }

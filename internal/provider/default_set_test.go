@@ -93,6 +93,24 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 	})
 }
 
+// tenantDefault is the tenant's DEFAULT set as Zuora holds it, and its
+// spec: a configuration of it plans no change, so a live test can adopt it
+// without writing to it.
+func tenantDefault(env *testEnv) (zuora.SequenceSet, setSpec) {
+	env.t.Helper()
+	builtIn := env.mustSetByName("DEFAULT")
+	spec := setSpec{name: builtIn.Name}
+	for _, c := range []struct {
+		n    *zuora.Numbering
+		into *num
+	}{{builtIn.Invoice, &spec.invoice}, {builtIn.CreditMemo, &spec.creditMemo}, {builtIn.DebitMemo, &spec.debitMemo}, {builtIn.Payment, &spec.pay}, {builtIn.Refund, &spec.ref}} {
+		if c.n != nil {
+			*c.into = num{c.n.Prefix, c.n.StartNumber}
+		}
+	}
+	return builtIn, spec
+}
+
 // TestAccSequenceSet_adoptDefault is the read-only half of the test above,
 // live too: the tenant's DEFAULT, as Zuora holds it, imports by name with
 // an empty plan and nothing written, and a removed block lets it go
@@ -100,16 +118,7 @@ func TestAccSequenceSet_defaultSetLifecycle(t *testing.T) {
 // stay in the local Zuora: a live run touches no set but its own.)
 func TestAccSequenceSet_adoptDefault(t *testing.T) {
 	env := newTestEnv(t)
-	builtIn := env.mustSetByName("DEFAULT")
-	spec := setSpec{name: builtIn.Name}
-	for _, c := range []struct {
-		n    **zuora.Numbering
-		into *num
-	}{{&builtIn.Invoice, &spec.invoice}, {&builtIn.CreditMemo, &spec.creditMemo}, {&builtIn.DebitMemo, &spec.debitMemo}, {&builtIn.Payment, &spec.pay}, {&builtIn.Refund, &spec.ref}} {
-		if *c.n != nil {
-			*c.into = num{(*c.n).Prefix, (*c.n).StartNumber}
-		}
-	}
+	builtIn, spec := tenantDefault(env)
 	importBlock := "import {\n  to = " + resourceAddr + "\n  id = \"DEFAULT\"\n}\n"
 	resource.ParallelTest(t, resource.TestCase{
 		// removed blocks need Terraform 1.7.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 )
 
 const examplesDir = "../../examples"
@@ -109,12 +109,11 @@ func addSourceIfMissing(t *testing.T, dir string) {
 	}
 }
 
-// TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
-// second plan, the next-year change as one in-place update, and destroy.
-// Its regions (NA, EMEA, APAC) and codes (US, EU, AP) become this test's
-// names and prefixes, in its variables and in next-year.tfvars alike.
-func TestAccExamples_demo(t *testing.T) {
-	env := newTestEnv(t)
+// demoCopy copies examples/demo for env: its regions (NA, EMEA, APAC) and
+// codes (US, EU, AP) become the test's names and prefixes, in its variables
+// and in next-year.tfvars alike.
+func demoCopy(t *testing.T, env *testEnv) string {
+	t.Helper()
 	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
 	region := regexp.MustCompile(`(?m)^(\s*)(NA|EMEA|APAC)(\s*)= \{ code = "(US|EU|AP)"`)
 	for _, file := range []string{"variables.tf", "next-year.tfvars"} {
@@ -133,6 +132,15 @@ func TestAccExamples_demo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// TestAccExamples_demo runs examples/demo as make demo does: apply, an empty
+// second plan, the next-year change as one in-place update, and destroy,
+// under this test's names and prefixes (demoCopy).
+func TestAccExamples_demo(t *testing.T) {
+	env := newTestEnv(t)
+	dir := demoCopy(t, env)
 	emeaName, euInvoice := env.name("EMEA"), env.prefix("EU")+"INV"
 	cli := newTerraformCLI(t, env, dir)
 	cli.destroyAtEnd()
@@ -249,7 +257,7 @@ func copyModuleTesting(t *testing.T) string {
 // runs the module's terraform test against it, and stops it. Each run
 // passes, and each run's server is gone when the script ends.
 func TestAccExamples_moduleTestingScript(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t) // the script brings its own Zuora: live, the tenant must see nothing
 	dir := copyModuleTesting(t)
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.6.0") // terraform test
@@ -272,25 +280,36 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 			t.Fatalf("run %d did not say where its local Zuora was:\n%s", run, out)
 		}
 		if m[1] == env.url {
-			t.Fatalf("run %d tested against the test's own fake, not a zuorafake process", run)
+			t.Fatalf("run %d tested against the test's own Zuora, not a zuorafake process", run)
 		}
+		// As the provider's own client recorded: every request went to
+		// the script's zuorafake.
+		sent := env.sent.all()
+		if len(sent) == 0 {
+			t.Fatalf("run %d: no request was recorded", run)
+		}
+		for _, req := range sent {
+			if req.Host != m[1] {
+				t.Fatalf("run %d sent %s to %s, not to its zuorafake at %s", run, req.Route, req.Host, m[1])
+			}
+		}
+		env.sent.reset()
 		if resp, err := http.Get(m[1] + "/_fake/stats"); err == nil {
 			resp.Body.Close()
 			t.Fatalf("run %d left its zuorafake serving at %s", run, m[1])
 		}
 	}
-	if n := env.fake.Stats().Requests; n != 0 {
-		t.Fatalf("the script's runs sent %d requests to the test's fake, want 0 (they have a zuorafake of their own)", n)
-	}
 }
 
 // TestAccExamples_driftCheck runs the CI guide's drift check
 // (examples/ci/drift-check.sh) on examples/demo: exit 0 while Zuora matches,
-// 2 with the plan once a set is changed or deleted outside Terraform.
+// 2 with the plan once a set is changed or deleted outside Terraform
+// (through the API, so live too).
 func TestAccExamples_driftCheck(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	dir := copyDir(t, filepath.Join(examplesDir, "demo"))
+	env := newTestEnv(t)
+	dir := demoCopy(t, env)
 	cli := newTerraformCLI(t, env, dir)
+	cli.destroyAtEnd()
 	cli.run("apply", "-auto-approve", "-no-color")
 	script, err := filepath.Abs(filepath.Join(examplesDir, "ci", "drift-check.sh"))
 	if err != nil {
@@ -321,25 +340,25 @@ func TestAccExamples_driftCheck(t *testing.T) {
 	if code, out := check(); code != 0 || !strings.Contains(out, "No drift") {
 		t.Fatalf("drift check right after apply: exit %d\n%s", code, out)
 	}
-	emea, _ := env.fake.SetByName("EMEA")
-	if err := env.fake.UpdateOutOfBand(emea.ID, func(s *zuorafake.SequenceSet) { s.Invoice.StartNumber = 9000 }); err != nil {
-		t.Fatal(err)
-	}
-	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["EMEA"] will be updated in-place`) {
+	emea, drifted := env.name("EMEA"), int64(9000)
+	env.updateSet(emea, zuora.SequenceSetPatch{Invoice: &zuora.NumberingPatch{StartNumber: &drifted}})
+	if code, out := check(); code != 2 || !strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be updated in-place`, emea)) ||
+		!strings.Contains(out, "9000") {
 		t.Fatalf("drift check after a change in Zuora: exit %d\n%s", code, out)
 	}
-	apac, _ := env.fake.SetByName("APAC")
-	if err := env.fake.DeleteOutOfBand(apac.ID); err != nil {
-		t.Fatal(err)
-	}
-	if code, out := check(); code != 2 || !strings.Contains(out, `zuora_sequence_set.region["APAC"] will be created`) {
+	apac := env.name("APAC")
+	env.deleteSet(apac)
+	if code, out := check(); code != 2 || !strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be created`, apac)) {
 		t.Fatalf("drift check after a deletion in Zuora: exit %d\n%s", code, out)
 	}
-	// A plan that fails is an error, not drift.
+	// A plan that fails is an error, not drift (exec keeps the last of a
+	// variable set twice).
+	good := slices.Clone(cli.env)
 	cli.env = append(cli.env, envClientSecret+"=wrong")
 	if code, out := check(); code != 1 || !strings.Contains(out, "drift check failed") {
 		t.Fatalf("drift check with a bad secret: exit %d\n%s", code, out)
 	}
+	cli.env = good // for destroyAtEnd
 }
 
 // TestAccExamples_mirror follows the README's install from this repository:
@@ -347,9 +366,10 @@ func TestAccExamples_driftCheck(t *testing.T) {
 // writes a CLI configuration, with which terraform init installs it under
 // its version and an apply reaches Zuora.
 func TestAccExamples_mirror(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
+	set := env.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}})
 	mirror := t.TempDir()
 	if out, err := exec.Command("bash", "../../scripts/mirror.sh", mirror, "0.1.0").CombinedOutput(); err != nil {
 		t.Fatalf("mirror.sh: %v\n%s", err, out)
@@ -367,15 +387,16 @@ func TestAccExamples_mirror(t *testing.T) {
 }
 
 provider "zuora" {}
-` + minimalResource + "\n"
+` + set.hcl()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out := cli.run("init", "-no-color"); !strings.Contains(out, "Installed terraform-zuora/zuora v0.1.0") {
 		t.Fatalf("init did not install 0.1.0 from the mirror:\n%s", out)
 	}
+	cli.destroyAtEnd()
 	cli.run("apply", "-auto-approve", "-no-color")
-	if _, ok := env.fake.SetByName("X"); !ok {
-		t.Fatal("the provider installed from the mirror did not create the set")
+	if err := env.holds(set)(nil); err != nil {
+		t.Fatalf("the provider installed from the mirror did not create the set: %v", err)
 	}
 }

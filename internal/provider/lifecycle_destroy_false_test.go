@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,15 +33,20 @@ func withKeepOnDestroy(hcl string) string {
 	return strings.TrimSuffix(hcl, "}\n") + keepOnDestroy
 }
 
-// noDeleteSent fails when the provider asked Zuora to delete anything.
+// noDeleteSent fails when the provider asked Zuora to delete anything (as
+// recorded in its own client, so live too).
 func noDeleteSent(env *testEnv) error {
-	st := env.fake.Stats()
-	for route, n := range st.ByRoute {
+	for route, n := range env.sent.stats().ByRoute {
 		if strings.HasPrefix(route, "DELETE ") {
 			return fmt.Errorf("%d × %s sent for sets marked destroy = false", n, route)
 		}
 	}
-	if st.Deleted != 0 {
+	return nil
+}
+
+// noneDeletedInTheFake fails when the local Zuora deleted a set.
+func noneDeletedInTheFake(env *testEnv) error {
+	if st := env.fake.Stats(); st.Deleted != 0 {
 		return fmt.Errorf("Zuora deleted %d sets marked destroy = false", st.Deleted)
 	}
 	return nil
@@ -69,20 +76,21 @@ func (e expectForget) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 	}
 }
 
-// TestAccSequenceSet_destroyFalse marks the two kinds of sets Zuora refuses
-// to delete with lifecycle { destroy = false }: the built-in DEFAULT set,
-// adopted by an import, and a set assigned to customer accounts. Destroying
-// the configuration removes both from the state, sends no DELETE, and
-// leaves both in Zuora as last applied.
+// TestAccSequenceSet_destroyFalse marks the built-in DEFAULT set, adopted
+// by an import as the tenant holds it, and a set of the test's own with
+// lifecycle { destroy = false }. Destroying the configuration forgets both:
+// they leave the state, no DELETE is sent, and both stay in Zuora as last
+// applied (the test's own set is then deleted through the API). Live too:
+// DEFAULT is configured as it is, so nothing is written to it.
 func TestAccSequenceSet_destroyFalse(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	builtIn, _ := env.fake.SetByName("DEFAULT")
-	assigned := setSpec{name: "US", invoice: num{"USINV", 1}, creditMemo: num{"USCM", 1}, debitMemo: num{"USDM", 1}}
-	dflt := defaultSet()
+	env := newTestEnv(t)
+	builtIn, dflt := tenantDefault(env)
+	own := env.unique(setSpec{name: "US", invoice: num{"USINV", 1}, creditMemo: num{"USCM", 1}, debitMemo: num{"USDM", 1}})
+	env.deleteAtEnd(own.name)
 	// The same specs under their own addresses.
-	assignedHCL := strings.Replace(withKeepOnDestroy(assigned.hcl()), `"test"`, `"us"`, 1)
+	ownHCL := strings.Replace(withKeepOnDestroy(own.hcl()), `"test"`, `"us"`, 1)
 	defaultHCL := strings.Replace(withKeepOnDestroy(dflt.hcl()), `"test"`, `"default"`, 1)
-	config := env.providerBlock() + "import {\n  to = zuora_sequence_set.default\n  id = \"DEFAULT\"\n}\n" + defaultHCL + assignedHCL
+	config := env.providerBlock() + "import {\n  to = zuora_sequence_set.default\n  id = \"DEFAULT\"\n}\n" + defaultHCL + ownHCL
 
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   destroyFalseClients,
@@ -94,18 +102,23 @@ func TestAccSequenceSet_destroyFalse(t *testing.T) {
 			if err := noDeleteSent(env); err != nil {
 				return err
 			}
-			if _, ok := env.fake.Set(builtIn.ID); !ok {
-				return fmt.Errorf("DEFAULT is gone from Zuora")
+			if got := env.mustSetByName("DEFAULT"); got.ID != builtIn.ID {
+				return fmt.Errorf("DEFAULT is now %s, was %s", got.ID, builtIn.ID)
 			}
-			return env.holds(assigned)(s)
+			if err := env.holds(dflt)(s); err != nil {
+				return err
+			}
+			return env.holds(own)(s)
 		},
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					id := s.RootModule().Resources["zuora_sequence_set.us"].Primary.ID
-					// Customer accounts now use US: Zuora refuses to delete it.
-					return env.fake.AssignToAccount(id)
+				Check: func(*terraform.State) error {
+					// Only the test's own set was written: DEFAULT is as it was.
+					if st := env.sent.stats(); st.Writes != 1 || st.ByRoute["POST "+sequenceSetsAPIPath] != 1 {
+						return fmt.Errorf("the apply sent %v, want one POST (the new set) and no write to DEFAULT", st.ByRoute)
+					}
+					return nil
 				},
 			},
 			{
@@ -120,24 +133,75 @@ func TestAccSequenceSet_destroyFalse(t *testing.T) {
 	})
 }
 
-// TestAccExamples_keepOnDestroy runs examples/keep-on-destroy as a user
-// would: apply adopts DEFAULT and creates a set, customer accounts are
-// assigned to it, and destroy leaves both in Zuora and none in the state.
-func TestAccExamples_keepOnDestroy(t *testing.T) {
+// TestAccSequenceSet_destroyFalseAssigned: a set that customer accounts are
+// assigned to (which Zuora refuses to delete; assigning takes the local
+// Zuora's control API), marked destroy = false, leaves the state on
+// destroy, with no DELETE sent or done, and stays in Zuora.
+func TestAccSequenceSet_destroyFalseAssigned(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
-	cli := newTerraformCLI(t, env, copyDir(t, filepath.Join(examplesDir, "keep-on-destroy")))
+	assigned := setSpec{name: "US", invoice: num{"USINV", 1}, creditMemo: num{"USCM", 1}, debitMemo: num{"USDM", 1}}
+	config := env.providerBlock() + strings.Replace(withKeepOnDestroy(assigned.hcl()), `"test"`, `"us"`, 1)
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   destroyFalseClients,
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if n := len(s.RootModule().Resources); n != 0 {
+				return fmt.Errorf("destroy left %d resources in state", n)
+			}
+			if err := noDeleteSent(env); err != nil {
+				return err
+			}
+			if err := noneDeletedInTheFake(env); err != nil {
+				return err
+			}
+			return env.holds(assigned)(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					id := s.RootModule().Resources["zuora_sequence_set.us"].Primary.ID
+					// Customer accounts now use US: Zuora refuses to delete it.
+					return env.fake.AssignToAccount(id)
+				},
+			},
+			{
+				Config:  config,
+				Destroy: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectForget{"zuora_sequence_set.us"}},
+				},
+			},
+		},
+	})
+}
+
+// TestAccExamples_keepOnDestroy runs examples/keep-on-destroy as a user
+// would: apply adopts DEFAULT and creates a set, and destroy leaves both in
+// Zuora and none in the state. Live too: the example's DEFAULT block is
+// given the tenant's own numbering (the local Zuora's is the example's), so
+// adopting it writes nothing, and its US set this test's name and prefixes.
+// (Customer accounts assigned to the set: TestAccSequenceSet_destroyFalseAssigned.)
+func TestAccExamples_keepOnDestroy(t *testing.T) {
+	env := newTestEnv(t)
+	dir := copyDir(t, filepath.Join(examplesDir, "keep-on-destroy"))
+	builtIn, dflt := tenantDefault(env)
+	us := env.unique(setSpec{name: "US", invoice: num{"USINV", 1}, creditMemo: num{"USCM", 1}, debitMemo: num{"USDM", 1}})
+	keepOnDestroyFor(t, filepath.Join(dir, "main.tf"), dflt, us)
+	env.deleteAtEnd(us.name)
+	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.16.0") // lifecycle { destroy = false }
 
 	out := cli.run("apply", "-auto-approve", "-no-color")
 	if !strings.Contains(out, "1 imported, 1 added, 0 changed, 0 destroyed") {
 		t.Fatalf("the apply did not import DEFAULT and create one set:\n%s", out)
 	}
-	us, ok := env.fake.SetByName("US")
-	if !ok {
-		t.Fatal("the example's US set is not in Zuora")
+	if st := env.sent.stats(); st.Writes != 1 || st.ByRoute["POST "+sequenceSetsAPIPath] != 1 {
+		t.Fatalf("the apply sent %v, want one POST (US) and no write to DEFAULT", st.ByRoute)
 	}
-	if err := env.fake.AssignToAccount(us.ID); err != nil {
-		t.Fatal(err)
+	if err := env.holds(us)(nil); err != nil {
+		t.Fatalf("the example's US set is not in Zuora as configured: %v", err)
 	}
 	cli.planIsEmpty()
 
@@ -148,7 +212,54 @@ func TestAccExamples_keepOnDestroy(t *testing.T) {
 	if err := noDeleteSent(env); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if sets := env.fake.Sets(); len(sets) != 2 {
-		t.Fatalf("after destroy Zuora holds %d sets, want DEFAULT and US: %+v", len(sets), sets)
+	if got := env.mustSetByName("DEFAULT"); got.ID != builtIn.ID {
+		t.Fatalf("DEFAULT is now %s, was %s", got.ID, builtIn.ID)
+	}
+	for _, spec := range []setSpec{dflt, us} {
+		if err := env.holds(spec)(nil); err != nil {
+			t.Fatalf("after destroy: %v\n%s", err, out)
+		}
+	}
+}
+
+// keepOnDestroyFor rewrites the example's main.tf: the DEFAULT block's
+// numbering becomes dflt's, the US set becomes us.
+func keepOnDestroyFor(t *testing.T, file string, dflt, us setSpec) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbering := regexp.MustCompile(`(?m)^  (invoice|credit_memo|debit_memo|payment|refund) +=.*\n`)
+	blockOf := func(addr string) (int, int) {
+		start := strings.Index(string(b), `resource "zuora_sequence_set" "`+addr+`" {`)
+		end := strings.Index(string(b[max(start, 0):]), "\n}\n")
+		if start < 0 || end < 0 || len(numbering.FindAllIndex(b[start:start+end], -1)) < 3 {
+			t.Fatalf("examples/keep-on-destroy/main.tf has no zuora_sequence_set.%s block with its numbering, which this test rewrites:\n%s", addr, b)
+		}
+		return start, start + end
+	}
+	rewrite := func(addr string, spec setSpec) {
+		start, end := blockOf(addr)
+		block := string(b[start:end])
+		// The numbering lines go, the spec's come in their place.
+		first := numbering.FindStringIndex(block)[0]
+		lines := ""
+		for _, c := range []struct {
+			attr string
+			n    num
+		}{{"invoice", spec.invoice}, {"credit_memo", spec.creditMemo}, {"debit_memo", spec.debitMemo}, {"payment", spec.pay}, {"refund", spec.ref}} {
+			if c.n.prefix != "" {
+				lines += fmt.Sprintf("  %s = { prefix = %q, start_number = %d }\n", c.attr, c.n.prefix, c.n.start)
+			}
+		}
+		block = block[:first] + lines + numbering.ReplaceAllString(block[first:], "")
+		block = regexp.MustCompile(`(?m)^  name += ".*"$`).ReplaceAllString(block, fmt.Sprintf("  name = %q", spec.name))
+		b = append(append(append([]byte{}, b[:start]...), block...), b[end:]...)
+	}
+	rewrite("default", dflt)
+	rewrite("us", us)
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

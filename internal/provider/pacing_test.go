@@ -261,7 +261,7 @@ func TestAccPacing_unreachableHostFailsFast(t *testing.T) {
 		{"nonexistent.invalid", "The host name nonexistent.invalid does not resolve"},
 	} {
 		t.Run(tc.host, func(t *testing.T) {
-			env := newLocalTestEnv(t, zuorafake.Options{})
+			env := newTestEnv(t) // only for the CLI: its host is replaced
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
 			cli.env = append(cli.env, envHost+"="+tc.host, zuoraBackoffEnv+"=1")

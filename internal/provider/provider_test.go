@@ -36,9 +36,7 @@ resource "zuora_sequence_set" "x" {
 
 func TestProviderConfigurationErrors(t *testing.T) {
 	env := newTestEnv(t)
-	for _, name := range []string{envHost, envEnvironment, envClientID, envClientSecret, envEntityID, envTrackID} {
-		t.Setenv(name, "")
-	}
+	withoutZuoraVariables(t)
 	resourceBody := minimalResource
 	cases := []struct {
 		name     string

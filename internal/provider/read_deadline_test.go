@@ -94,6 +94,15 @@ func (m memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// withoutZuoraVariables clears the ZUORA_* variables for a test that
+// configures the provider itself: in live mode (make testacc-live) they name
+// the tenant, and would override the test's configuration with a warning.
+func withoutZuoraVariables(t *testing.T) {
+	for _, name := range []string{envHost, envEnvironment, envClientID, envClientSecret, envEntityID, envTrackID} {
+		t.Setenv(name, "")
+	}
+}
+
 // readAllSetsInBubble configures the provider against fake in memory and
 // reads data.zuora_sequence_sets, as a plan does; it must run inside a
 // synctest bubble. It returns the diagnostics and how long the read took
@@ -158,6 +167,7 @@ func TestReadDeadline_dataSourceHeldPastItsDeadline(t *testing.T) {
 		{"listing", true, []string{"Unable to list Zuora sequence sets", "rate limit", "after this operation's deadline"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			withoutZuoraVariables(t)
 			synctest.Test(t, func(t *testing.T) {
 				fake := zuorafake.New(zuorafake.Options{})
 				fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: listRoute, Count: 50, RetryAfter: 90 * time.Second})
@@ -182,6 +192,7 @@ func TestReadDeadline_dataSourceHeldPastItsDeadline(t *testing.T) {
 // TestReadDeadline_dataSourceWarnsOfALongWait: a data source read that
 // waited over a minute in all for Zuora's limits succeeds with the warning.
 func TestReadDeadline_dataSourceWarnsOfALongWait(t *testing.T) {
+	withoutZuoraVariables(t)
 	synctest.Test(t, func(t *testing.T) {
 		fake := zuorafake.New(zuorafake.Options{})
 		fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRateLimit, Route: listRoute, Count: 2, RetryAfter: 40 * time.Second})

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,10 +51,10 @@ var guardedCommands = [][]string{
 // fails before any request to the new host, the state keeps every set, and
 // the old host still has them.
 func TestAccGuard_hostSwitch(t *testing.T) {
-	oldHost, newHost := newLocalTestEnv(t, zuorafake.Options{}), newLocalTestEnv(t, zuorafake.Options{})
+	oldHost, newHost := newTestEnv(t), newOtherHost(t) // live: the tenant, then a local Zuora
 	dir := t.TempDir()
-	cli := newTerraformCLI(t, oldHost, dir)
-	writeConfig(t, dir, managedSetsFrom(3, 1))
+	cli := switchingCLI(t, oldHost, dir)
+	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 1))
 	cli.run("apply", "-auto-approve", "-no-color")
 	before := stateAddresses(cli)
 	if len(before) != 3 {
@@ -62,7 +63,7 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 
 	cli.setEnv(envHost, newHost.url)
 	// A change of every set, so that -refresh=false plans an update of each.
-	writeConfig(t, dir, managedSetsFrom(3, 50))
+	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 50))
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url, "terraform state rm", "separate state"}, args...)
 		if n := newHost.fake.Stats().Requests; n != 0 {
@@ -73,15 +74,41 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 		}
 	}
 	for i := range 3 {
-		if set, ok := oldHost.fake.SetByName("L-" + string(rune('0'+i))); !ok || set.Invoice.StartNumber != 1 {
-			t.Fatalf("the old host lost or changed L-%d: %+v", i, set)
+		name := fmt.Sprintf("%s-L%d", oldHost.namePrefix, i)
+		if set, err := oldHost.setByName(name); err != nil || set.Invoice.StartNumber != 1 {
+			t.Fatalf("the old host lost or changed %s: %+v (%v)", name, set, err)
 		}
 	}
 
 	// Back on the old host, the state is as it was.
 	cli.setEnv(envHost, oldHost.url)
-	writeConfig(t, dir, managedSetsFrom(3, 1))
+	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 1))
 	cli.planIsEmpty()
+}
+
+// hostSwitchSets is n sets of env's names and prefixes, with invoice start
+// numbers from start.
+func hostSwitchSets(env *testEnv, n int, start int64) string {
+	return providerConfig() + fmt.Sprintf(`
+resource "zuora_sequence_set" "s" {
+  count       = %d
+  name        = "%s-L${count.index}"
+  invoice     = { prefix = "%sLI${count.index}", start_number = %d }
+  credit_memo = { prefix = "%sLC${count.index}", start_number = %d }
+  debit_memo  = { prefix = "%sLD${count.index}", start_number = %d }
+}
+`, n, env.namePrefix, env.prefixBase, start, env.prefixBase, start, env.prefixBase, start)
+}
+
+// switchingCLI is the terraform CLI of a test that points it at another
+// host: when the test ends it is pointed back at env's and destroys what it
+// manages there.
+func switchingCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
+	t.Helper()
+	cli := newTerraformCLI(t, env, dir)
+	cli.destroyAtEnd()
+	t.Cleanup(func() { cli.setEnv(envHost, env.url) }) // runs first
+	return cli
 }
 
 // TestAccGuard_entitySwitch: the same for entity_id in a multi-entity
@@ -128,16 +155,16 @@ func TestAccGuard_entitySwitch(t *testing.T) {
 // (no private state) records the tenant on its next refresh, and from then
 // on a host switch with -refresh=false is refused too, identity or not.
 func TestAccGuard_stateWithoutRecord(t *testing.T) {
-	oldHost, newHost := newLocalTestEnv(t, zuorafake.Options{}), newLocalTestEnv(t, zuorafake.Options{})
+	oldHost, newHost := newTestEnv(t), newOtherHost(t) // live: the tenant, then a local Zuora
 	dir := t.TempDir()
-	cli := newTerraformCLI(t, oldHost, dir)
-	writeConfig(t, dir, managedSetsFrom(2, 1))
+	cli := switchingCLI(t, oldHost, dir)
+	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 1))
 	cli.run("apply", "-auto-approve", "-no-color")
 	stripPrivateState(t, cli)
 
 	cli.run("apply", "-refresh-only", "-auto-approve", "-no-color") // the refresh from the configured tenant
 	cli.setEnv(envHost, newHost.url)
-	writeConfig(t, dir, managedSetsFrom(2, 50))
+	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 50))
 	cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url}, "apply", "-auto-approve", "-no-color", "-refresh=false")
 	if n := newHost.fake.Stats().Requests; n != 0 {
 		t.Fatalf("the apply sent %d requests to the new host, want 0", n)

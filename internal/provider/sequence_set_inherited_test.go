@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -35,19 +35,40 @@ var readModes = []struct {
 	inherit bool
 }{{"omitted", false}, {"inherited", true}}
 
+// readModeLeg is one leg of a test whose workflow is checked in each read
+// mode: env builds its Zuora.
+type readModeLeg struct {
+	name string
+	env  func(*testing.T) *testEnv
+}
+
+// readModeLegs are the tenant's own read mode (newTestEnv: live, or the
+// local Zuora in the run's mode), then the local Zuora in each mode.
+func readModeLegs() []readModeLeg {
+	legs := []readModeLeg{{"the tenant's read mode", newTestEnv}}
+	for _, mode := range readModes {
+		legs = append(legs, readModeLeg{mode.name, func(t *testing.T) *testEnv {
+			return newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+		}})
+	}
+	return legs
+}
+
 // TestAccInherited_addPaymentBlock: a set created without payment, which
 // the inherited mode shows with DEFAULT's P-; adding a payment block sends
-// the new prefix with its start number, and applies.
+// the new prefix with its start number, and applies. In each read mode,
+// the tenant's too.
 func TestAccInherited_addPaymentBlock(t *testing.T) {
-	for _, mode := range readModes {
-		t.Run(mode.name, func(t *testing.T) {
-			env := newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
-			spec := fullSet()
+	for _, leg := range readModeLegs() {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
+			spec := env.unique(fullSet())
 			spec.pay, spec.ref = num{}, num{}
 			withPayment := spec
-			withPayment.pay = num{"AP-", 1}
+			withPayment.pay = num{env.prefix("AP-"), 1}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{Config: env.providerBlock() + spec.hcl()},
 					{
@@ -58,13 +79,7 @@ func TestAccInherited_addPaymentBlock(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.lastPutSentOnly("payment.prefix", "payment.start_number"),
-							func(*terraform.State) error {
-								set, ok := env.fake.SetByName(spec.name)
-								if !ok || set.Payment == nil || set.Payment.Prefix != "AP-" || set.Payment.StartNumber != 1 {
-									return fmt.Errorf("Zuora holds %+v, want payment AP- from 1", set.Payment)
-								}
-								return nil
-							},
+							env.holds(withPayment),
 						),
 					},
 				},
@@ -76,17 +91,23 @@ func TestAccInherited_addPaymentBlock(t *testing.T) {
 // TestAccInherited_generateConfig: plan -generate-config-out for a set
 // made without payment and refund writes config that validates (in the
 // inherited mode it holds DEFAULT's reserved P- and R-) and imports with
-// no change.
+// no change. In each read mode, the tenant's too (whose mode is what its
+// read of the set shows).
 func TestAccInherited_generateConfig(t *testing.T) {
-	for _, mode := range readModes {
-		t.Run(mode.name, func(t *testing.T) {
-			env := newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
-			seeded := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-				Name:       "NOPAY",
-				Invoice:    &zuorafake.Numbering{Prefix: "NPI", StartNumber: 3},
-				CreditMemo: &zuorafake.Numbering{Prefix: "NPC", StartNumber: 3},
-				DebitMemo:  &zuorafake.Numbering{Prefix: "NPD", StartNumber: 3},
-			})
+	for _, leg := range readModeLegs() {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
+			seeded := env.createSet(env.unique(setSpec{name: "NOPAY", invoice: num{"NPI", 3}, creditMemo: num{"NPC", 3}, debitMemo: num{"NPD", 3}}))
+			ctx, cancel := env.ctx()
+			read, err := env.api.GetSequenceSet(ctx, seeded.ID)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			inherited := read.Payment != nil // the read shows DEFAULT's
+			if want := leg.name == "inherited"; leg.name != "the tenant's read mode" && inherited != want {
+				t.Fatalf("the local Zuora in the %s mode reads the set as %+v", leg.name, read)
+			}
 			dir := t.TempDir()
 			writeConfig(t, dir, providerConfig()+fmt.Sprintf("import {\n  to = zuora_sequence_set.nopay\n  id = %q\n}\n", seeded.ID))
 			cli := newTerraformCLI(t, env, dir)
@@ -96,8 +117,9 @@ func TestAccInherited_generateConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mode.inherit != strings.Contains(string(generated), `"P-"`) {
-				t.Fatalf("generated.tf in the %s mode:\n%s", mode.name, generated)
+			if inherited && !strings.Contains(string(generated), fmt.Sprintf("%q", read.Payment.Prefix)) ||
+				!inherited && regexp.MustCompile(`payment\s*=\s*\{`).Match(generated) {
+				t.Fatalf("generated.tf (payment read as %+v):\n%s", read.Payment, generated)
 			}
 			cli.run("validate", "-no-color")
 			out := cli.run("apply", "-auto-approve", "-no-color")
@@ -122,16 +144,18 @@ func TestAccInherited_bulkImportRecipes(t *testing.T) {
 
 // TestAccReservedPrefixRefusedWhenSent: a reserved payment prefix is
 // refused at plan time when it would be sent, on create or as a change,
-// naming the attribute, and before any request.
+// naming the attribute, and before any request (as the provider's own
+// client recorded, so live too).
 func TestAccReservedPrefixRefusedWhenSent(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
 	reservedOnCreate := spec
 	reservedOnCreate.pay = num{"P-", 1}
 	reservedChange := spec
 	reservedChange.ref = num{"PM-", 1}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				Config:      env.providerBlock() + reservedOnCreate.hcl(),
@@ -139,19 +163,31 @@ func TestAccReservedPrefixRefusedWhenSent(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if n := env.fake.Stats().Requests; n != 0 {
+					if n := env.sent.stats().Requests; n != 0 {
 						t.Fatalf("the refused create sent %d requests", n)
 					}
 				},
 				Config: env.providerBlock() + spec.hcl(),
+				Check:  env.holds(spec),
 			},
 			{
+				PreConfig:   env.sent.reset,
 				Config:      env.providerBlock() + reservedChange.hcl(),
 				ExpectError: errRe("Reserved prefix", `refund.prefix "PM-" is reserved`),
 			},
+			{
+				// Refused before any write: Zuora holds the set as applied.
+				PreConfig: func() {
+					if st := env.sent.stats(); st.Writes != 0 {
+						t.Fatalf("the refused change was sent: %v", st.ByRoute)
+					}
+				},
+				Config: env.providerBlock() + spec.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: env.holds(spec),
+			},
 		},
 	})
-	if st := env.fake.Stats(); st.Updated != 0 || st.ByRoute["PUT /v1/sequence-sets/{id}"] != 0 {
-		t.Fatalf("the refused change was sent: %+v", st)
-	}
 }

@@ -79,24 +79,76 @@ func numberIs(v string) statecheck.StateCheck {
 // left out of the configuration, and is enough to import the set and to
 // read it with the data source, whether or not the tenant's answers carry it.
 func TestAccSequenceSetNumber_lifecycle(t *testing.T) {
+	legs := map[string]string{"": "reads from the listing", "read_from_listing = false": "reads by ID"}
+	for _, reads := range []string{"", "read_from_listing = false"} {
+		// The tenant's answers, with the number or without (live too).
+		t.Run("the tenant's answers/"+legs[reads], func(t *testing.T) {
+			env := newTestEnv(t)
+			lifecycleOfANumber(t, env, tenantShowsNumbers(env), reads)
+		})
+	}
 	for _, mode := range numberModes {
 		for _, reads := range []string{"", "read_from_listing = false"} {
-			legs := map[string]string{"": "reads from the listing", "read_from_listing = false": "reads by ID"}
 			t.Run(mode.name+"/"+legs[reads], func(t *testing.T) {
-				lifecycleOfANumber(t, mode.shows, reads)
+				lifecycleOfANumber(t, newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: mode.shows}), mode.shows, reads)
 			})
 		}
 	}
 }
 
-// lifecycleOfANumber is one leg of TestAccSequenceSetNumber_lifecycle;
-// reads is a provider line choosing how reads are served.
-func lifecycleOfANumber(t *testing.T, shows bool, reads string) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
+// tenantShowsNumbers reports whether env's answers carry a set's number:
+// it creates a numbered set through the API, reads it, and deletes it.
+func tenantShowsNumbers(env *testEnv) bool {
+	env.t.Helper()
+	probe := env.unique(setSpec{name: "numprobe", invoice: num{"NPRI", 1}, creditMemo: num{"NPRC", 1}, debitMemo: num{"NPRD", 1}}).wire()
+	probe.Number = "SS-" + env.prefixBase + "P"
+	ctx, cancel := env.ctx()
+	defer cancel()
+	set, err := env.api.CreateSequenceSet(ctx, probe)
+	if err != nil {
+		env.t.Fatalf("creating a numbered set through the API: %v", err)
+	}
+	read, err := env.api.GetSequenceSet(ctx, set.ID)
+	if delErr := env.api.DeleteSequenceSet(ctx, set.ID); delErr != nil {
+		env.t.Errorf("deleting %s (%s): %v", set.Name, set.ID, delErr)
+	}
+	if err != nil {
+		env.t.Fatalf("reading %s: %v", set.Name, err)
+	}
+	env.t.Logf("the tenant's answers carry the number: %v", read.Number != "")
+	return read.Number != ""
+}
+
+// holdsNumber asserts the set named name holds number: in the local Zuora
+// as stored, otherwise as Zuora's name filter (which also matches numbers)
+// finds it, whether or not answers carry the number.
+func (e *testEnv) holdsNumber(name, number string) resource.TestCheckFunc {
+	if e.fake != nil {
+		return e.fakeHoldsNumber(name, number)
+	}
+	return func(*terraform.State) error {
+		ctx, cancel := e.ctx()
+		defer cancel()
+		got, err := e.api.SequenceSetByNumber(ctx, number)
+		if err != nil {
+			return fmt.Errorf("finding the set numbered %q: %w", number, err)
+		}
+		if got.Name != name {
+			return fmt.Errorf("Zuora finds %+v by the number %q, want the set %s", got, number, name)
+		}
+		return nil
+	}
+}
+
+// lifecycleOfANumber is one leg of TestAccSequenceSetNumber_lifecycle, in
+// env, whose answers carry the number when shows; reads is a provider line
+// choosing how reads are served.
+func lifecycleOfANumber(t *testing.T, env *testEnv, shows bool, reads string) {
 	block := env.providerBlock(reads)
-	spec := fullSet()
+	spec := env.unique(fullSet())
 	renamed := spec
-	renamed.name = "FR-2"
+	renamed.name = env.name("FR-2")
+	number := "SS-" + env.prefixBase + "FR"
 	var puts int
 	mark := func() { puts = env.putCount() }
 	dataByNumber := `
@@ -105,42 +157,48 @@ data "zuora_sequence_set" "by_number" {
 }
 data "zuora_sequence_sets" "all" {}
 `
+	listedAt := 1 // DEFAULT, then the set
+	if env.fake == nil {
+		// A tenant of other sets too: the listing of this name.
+		dataByNumber = strings.Replace(dataByNumber, `"all" {}`, fmt.Sprintf(`"all" { name = %q }`, renamed.name), 1)
+		listedAt = 0
+	}
 	var listed knownvalue.Check = knownvalue.Null() // the listing does not say
 	if shows {
-		listed = knownvalue.StringExact("SS-FR")
+		listed = knownvalue.StringExact(number)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
-				Config:            block + numberedHCL(spec, "SS-FR"),
-				ConfigStateChecks: append(stateMatches(spec), numberIs("SS-FR")),
-				Check:             env.fakeHoldsNumber("FR", "SS-FR"),
+				Config:            block + numberedHCL(spec, number),
+				ConfigStateChecks: append(stateMatches(spec), numberIs(number)),
+				Check:             env.holdsNumber(spec.name, number),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+						plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact(number)),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
 				// An update in place never sends the number.
-				Config:            block + numberedHCL(renamed, "SS-FR"),
-				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
-				Check:             resource.ComposeAggregateTestCheckFunc(env.lastPutSentOnly("name"), env.fakeHoldsNumber("FR-2", "SS-FR")),
+				Config:            block + numberedHCL(renamed, number),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs(number)},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.lastPutSentOnly("name"), env.holdsNumber(renamed.name, number)),
 			},
 			{
 				// A change is refused at plan time, and nothing is sent.
 				PreConfig:   mark,
 				Config:      block + numberedHCL(renamed, "SS-OTHER"),
-				ExpectError: errRe("sequence_set_number", `is "SS-FR" for this set`, `"SS-OTHER"`, "cannot change it"),
+				ExpectError: errRe("sequence_set_number", fmt.Sprintf(`is %q for this set`, number), `"SS-OTHER"`, "cannot change it"),
 			},
 			{
 				// Left out of the configuration, the number stays.
 				Config:            block + numberedHCL(renamed, ""),
-				ConfigStateChecks: []statecheck.StateCheck{numberIs("SS-FR")},
-				Check:             resource.ComposeAggregateTestCheckFunc(env.noPutSince(&puts), env.fakeHoldsNumber("FR-2", "SS-FR")),
+				ConfigStateChecks: []statecheck.StateCheck{numberIs(number)},
+				Check:             resource.ComposeAggregateTestCheckFunc(env.noPutSince(&puts), env.holdsNumber(renamed.name, number)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -149,18 +207,18 @@ data "zuora_sequence_sets" "all" {}
 				// Import by number records the number.
 				ResourceName:      resourceAddr,
 				ImportState:       true,
-				ImportStateId:     "SS-FR",
+				ImportStateId:     number,
 				ImportStateVerify: true,
 			},
 			{
-				Config: block + numberedHCL(renamed, "SS-FR") + dataByNumber,
+				Config: block + numberedHCL(renamed, number) + dataByNumber,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.CompareValuePairs("data.zuora_sequence_set.by_number", tfjsonpath.New("id"),
 						resourceAddr, tfjsonpath.New("id"), compare.ValuesSame()),
-					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New("name"), knownvalue.StringExact("FR-2")),
-					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact("SS-FR")),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New("name"), knownvalue.StringExact(renamed.name)),
+					statecheck.ExpectKnownValue("data.zuora_sequence_set.by_number", tfjsonpath.New(sequenceSetNumberAttr), knownvalue.StringExact(number)),
 					statecheck.ExpectKnownValue("data.zuora_sequence_sets.all",
-						tfjsonpath.New("sequence_sets").AtSliceIndex(1).AtMapKey(sequenceSetNumberAttr), listed),
+						tfjsonpath.New("sequence_sets").AtSliceIndex(listedAt).AtMapKey(sequenceSetNumberAttr), listed),
 				},
 			},
 		},
@@ -298,11 +356,11 @@ func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
 // TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of
 // the local Zuora's rule (a number is not empty), with nothing sent.
 func TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
-			Config:      env.providerBlock() + strings.Replace(fullSet().hcl(), "\n", "\n  sequence_set_number = \"\"\n", 1),
+			Config:      env.providerBlock() + strings.Replace(env.unique(fullSet()).hcl(), "\n", "\n  sequence_set_number = \"\"\n", 1),
 			PlanOnly:    true,
 			ExpectError: errRe("sequence_set_number", "at least 1"),
 		}},

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -18,14 +19,20 @@ import (
 func flat(out string) string { return strings.Join(strings.Fields(out), " ") }
 
 // TestAccPlanWarnings_destroyDefault: a plan that destroys DEFAULT warns
-// that Zuora refuses, and says how to stop managing it.
+// that Zuora refuses, and says how to stop managing it. Live too: DEFAULT
+// is adopted as the tenant holds it (nothing written) and the destroy is
+// only planned.
 func TestAccPlanWarnings_destroyDefault(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
+	_, dflt := tenantDefault(env)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.5.0") // import blocks
-	writeConfig(t, dir, providerConfig()+"import {\n  to = "+resourceAddr+"\n  id = \"DEFAULT\"\n}\n"+defaultSet().hcl())
+	writeConfig(t, dir, providerConfig()+"import {\n  to = "+resourceAddr+"\n  id = \"DEFAULT\"\n}\n"+dflt.hcl())
 	cli.run("apply", "-auto-approve", "-no-color")
+	if err := env.noWritesSent("adopting DEFAULT"); err != nil {
+		t.Fatal(err)
+	}
 
 	writeConfig(t, dir, providerConfig())
 	out := flat(cli.run("plan", "-no-color"))
@@ -38,21 +45,25 @@ func TestAccPlanWarnings_destroyDefault(t *testing.T) {
 
 // TestAccPlanWarnings_removedPaymentBlock: removing payment from the
 // configuration plans no change, and warns that Zuora keeps it and what it
-// keeps; a set never configured with one draws no warning.
+// keeps; a set never configured with one draws no warning. The same in both
+// read modes of the contract (the local Zuora in each) and in the tenant's
+// own (live too).
 func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
-	for _, mode := range readModes {
-		t.Run(mode.name, func(t *testing.T) {
-			env := newLocalTestEnvAsIs(t, zuorafake.Options{ReadShowsInheritedPaymentRefund: mode.inherit})
+	for _, leg := range readModeLegs() {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
-			spec := fullSet()
+			cli.destroyAtEnd()
+			spec := env.unique(fullSet())
 			writeConfig(t, dir, providerConfig()+spec.hcl())
 			cli.run("apply", "-auto-approve", "-no-color")
 
+			kept := spec.pay
 			spec.pay = num{}
 			writeConfig(t, dir, providerConfig()+spec.hcl())
 			out := flat(cli.run("plan", "-no-color"))
-			for _, want := range []string{"Warning: The payment block was removed, but Zuora keeps it", `prefix "FP-" from start number 10`, "No changes"} {
+			for _, want := range []string{"Warning: The payment block was removed, but Zuora keeps it", fmt.Sprintf("prefix %q from start number %d", kept.prefix, kept.start), "No changes"} {
 				if !strings.Contains(out, want) {
 					t.Fatalf("the plan lacks %q:\n%s", want, out)
 				}
@@ -62,7 +73,8 @@ func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
 			}
 
 			never := newTerraformCLI(t, env, t.TempDir())
-			bare := setSpec{name: "BARE", invoice: num{"BAI", 1}, creditMemo: num{"BAC", 1}, debitMemo: num{"BAD", 1}}
+			never.destroyAtEnd()
+			bare := env.unique(setSpec{name: "BARE", invoice: num{"BAI", 1}, creditMemo: num{"BAC", 1}, debitMemo: num{"BAD", 1}})
 			writeConfig(t, never.dir, providerConfig()+bare.hcl())
 			never.run("apply", "-auto-approve", "-no-color")
 			if out := never.run("plan", "-no-color"); strings.Contains(out, "was removed") {
@@ -73,24 +85,57 @@ func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
 }
 
 // TestAccApplyHints_nameInUse: creating a set whose name the tenant already
-// has fails with the import block that adopts it.
+// has (a set created through the API) fails with the import block that
+// adopts it. Zuora's documents do not say that names are unique: a tenant
+// that takes a second set of a name (checked through the API first) has no
+// refusal to hint at, and the test skips there.
 func TestAccApplyHints_nameInUse(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	spec := fullSet()
-	existing := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name:       spec.name,
-		Invoice:    &zuorafake.Numbering{Prefix: "OTHI", StartNumber: 1},
-		CreditMemo: &zuorafake.Numbering{Prefix: "OTHC", StartNumber: 1},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "OTHD", StartNumber: 1},
-	})
+	env := newTestEnv(t)
+	spec := env.unique(fullSet())
+	existing := env.createSet(env.unique(setSpec{name: "FR", invoice: num{"OTHI", 1}, creditMemo: num{"OTHC", 1}, debitMemo: num{"OTHD", 1}}))
+	if !refusesSecondSetNamed(env, spec.name) {
+		t.Skipf("this tenant accepts a second set named %s: no refusal to hint at", spec.name)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(*terraform.State) error {
+			// The set created outside Terraform is the only one so named.
+			sets := 0
+			for _, s := range env.allSets() {
+				if s.Name == spec.name {
+					sets++
+				}
+			}
+			if sets != 1 {
+				return fmt.Errorf("Zuora holds %d sets named %s, want the one created outside Terraform", sets, spec.name)
+			}
+			return nil
+		},
 		Steps: []resource.TestStep{{
 			Config: env.providerBlock() + spec.hcl(),
-			ExpectError: errRe("Unable to create Zuora sequence set FR", "already", "Zuora-Request-Id",
-				fmt.Sprintf("already has a sequence set named FR (ID %s)", existing.ID), "import {", `id = "FR"`),
+			ExpectError: errRe("Unable to create Zuora sequence set "+spec.name, "already", "Zuora-Request-Id",
+				fmt.Sprintf("already has a sequence set named %s (ID %s)", spec.name, existing.ID), "import {", fmt.Sprintf(`id = %q`, spec.name)),
 		}},
 	})
+}
+
+// refusesSecondSetNamed asks the API to create a second set called name
+// (which the tenant holds): false when it does, and the second set is then
+// deleted.
+func refusesSecondSetNamed(env *testEnv, name string) bool {
+	env.t.Helper()
+	probe := env.unique(setSpec{name: "probe", invoice: num{"PRBI", 1}, creditMemo: num{"PRBC", 1}, debitMemo: num{"PRBD", 1}})
+	probe.name = name
+	ctx, cancel := env.ctx()
+	defer cancel()
+	second, err := env.api.CreateSequenceSet(ctx, probe.wire())
+	if err != nil {
+		return true
+	}
+	if err := env.api.DeleteSequenceSet(ctx, second.ID); err != nil {
+		env.t.Fatalf("deleting the second set named %s (%s): %v", name, second.ID, err)
+	}
+	return false
 }
 
 // TestAccApplyHints_startNumberBelowMinimum: a start number below the
