@@ -132,20 +132,18 @@ func newOtherHost(t *testing.T) *testEnv {
 	return newEnv(t, "", zuorafake.New(withReadMode(zuorafake.Options{})), "", "")
 }
 
-// newLocalTestEnv is the one helper for "needs the local Zuora": in live
-// mode the test skips; otherwise it gets its own in-process zuorafake with
-// opts, in env.fake.
+// newLocalTestEnv gives a test that needs the local Zuora its own
+// in-process zuorafake with opts, in env.fake, in the read mode the run
+// asks for (TF_ZUORA_TEST_READ_MODE); in live mode the test skips.
 func newLocalTestEnv(t *testing.T, opts zuorafake.Options) *testEnv {
 	t.Helper()
-	record(t, runsLocalOnly)
-	if liveMode {
-		t.Skip(needsLocalZuora)
-	}
-	return newEnv(t, "", zuorafake.New(withReadMode(opts)), opts.ClientID, opts.ClientSecret)
+	return newLocalTestEnvAsIs(t, withReadMode(opts))
 }
 
-// newLocalTestEnvAsIs is newLocalTestEnv in exactly the read mode opts say,
-// for tests whose checks are those of one mode (sequence_set_inherited_test.go).
+// newLocalTestEnvAsIs is the one helper for "needs the local Zuora": in
+// live mode the test skips; otherwise it gets its own in-process zuorafake
+// in exactly the read mode opts say (for tests whose checks are those of
+// one mode, such as sequence_set_inherited_test.go).
 func newLocalTestEnvAsIs(t *testing.T, opts zuorafake.Options) *testEnv {
 	t.Helper()
 	record(t, runsLocalOnly)

@@ -86,15 +86,28 @@ func TestAccPlanWarnings_removedPaymentBlock(t *testing.T) {
 
 // TestAccApplyHints_nameInUse: creating a set whose name the tenant already
 // has (a set created through the API) fails with the import block that
-// adopts it. Zuora's documents do not say that names are unique: a tenant
-// that takes a second set of a name (checked through the API first) has no
-// refusal to hint at, and the test skips there.
+// adopts it. Zuora's documents do not say that names are unique: on a
+// tenant that takes a second set of a name (checked through the API first)
+// the create must then succeed as a set of its own, with no hint.
 func TestAccApplyHints_nameInUse(t *testing.T) {
 	env := newTestEnv(t)
 	spec := env.unique(fullSet())
 	existing := env.createSet(env.unique(setSpec{name: "FR", invoice: num{"OTHI", 1}, creditMemo: num{"OTHC", 1}, debitMemo: num{"OTHD", 1}}))
 	if !refusesSecondSetNamed(env, spec.name) {
-		t.Skipf("this tenant accepts a second set named %s: no refusal to hint at", spec.name)
+		t.Logf("this tenant accepts a second set named %s: the create must succeed as a set of its own", spec.name)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.factories(),
+			Steps: []resource.TestStep{{
+				Config: env.providerBlock() + spec.hcl(),
+				Check: resource.TestCheckResourceAttrWith("zuora_sequence_set.test", "id", func(id string) error {
+					if strings.EqualFold(id, existing.ID) {
+						return fmt.Errorf("the create took over the set created outside Terraform (%s)", id)
+					}
+					return nil
+				}),
+			}},
+		})
+		return
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
