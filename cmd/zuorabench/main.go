@@ -59,6 +59,10 @@ type options struct {
 	profileDir  string
 	sleeper     bool
 	quota       bool
+	wide        bool
+	// concurrencyLimit, when set, makes the local Zuora refuse requests
+	// over it (the wide case's).
+	concurrencyLimit int
 }
 
 func main() {
@@ -76,6 +80,7 @@ func main() {
 	flag.StringVar(&o.terraform, "terraform", "", "terraform binary (default: TF_ACC_TERRAFORM_PATH, then PATH)")
 	flag.BoolVar(&o.sleeper, "sleeper", true, "also run the floor provider sleeping the latency per call it would make: the per-resource limit")
 	flag.BoolVar(&o.quota, "quota", true, "also apply under a shared quota of 50 requests per 5 s (one apply of 200 sets, two of 100 at once)")
+	flag.BoolVar(&o.wide, "wide", true, fmt.Sprintf("also run %d sets at -parallelism=%d against a concurrency limit of %d, and two such applies at once", wideSets, wideParallelism, wideConcurrencyLimit))
 	flag.StringVar(&o.profileDir, "cpuprofile", "", "write a CPU profile of every provider process into this `dir` (go tool pprof dir/*.pprof)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -158,6 +163,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.wide {
+		if rep.wide, err = measureWide(ctx, o, tf, providers, filepath.Join(work, "wide")); err != nil {
+			return err
+		}
+	}
 	if err := rep.writeMarkdown(ctx); err != nil {
 		return err
 	}
@@ -173,6 +183,9 @@ type key struct {
 // measure runs the four phases once on a fresh tenant and working directory.
 func measure(ctx context.Context, o options, tf string, plugin *pluginDir, kind string, n int, dir string) ([]sample, error) {
 	fake := zuorafake.New(zuorafake.Options{Latency: o.latency, RateLimitPerMinute: 1 << 30})
+	if o.concurrencyLimit > 0 {
+		fake.SetConcurrencyLimit(o.concurrencyLimit)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(fake.ServeHTTP))
 	defer srv.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {

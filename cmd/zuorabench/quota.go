@@ -56,10 +56,7 @@ func measureQuota(ctx context.Context, o options, tf string, plugin *pluginDir, 
 				srv.Close()
 				return nil, err
 			}
-			// Names and prefixes apart between the two configurations.
-			config := strings.NewReplacer(`"B%05d"`, fmt.Sprintf(`"B%d%%04d"`, i), `"I%05d"`, fmt.Sprintf(`"I%d%%04d"`, i),
-				`"C%05d"`, fmt.Sprintf(`"C%d%%04d"`, i), `"D%05d"`, fmt.Sprintf(`"D%d%%04d"`, i),
-				`"Y%05d-"`, fmt.Sprintf(`"Y%d%%04d-"`, i), `"Z%05d-"`, fmt.Sprintf(`"Z%d%%04d-"`, i)).Replace(benchConfig(n))
+			config := apartConfig(n, i) // names and prefixes apart between the two configurations
 			if err := os.WriteFile(filepath.Join(ws.dir, "main.tf"), []byte(config), 0o600); err != nil {
 				srv.Close()
 				return nil, err

@@ -18,6 +18,7 @@ type report struct {
 	results   map[key]sample
 	terraform string
 	quota     []quotaRun
+	wide      []wideRun
 }
 
 func (r report) bound(n int, ph phase) time.Duration {
@@ -78,6 +79,9 @@ func (r report) writeMarkdown(ctx context.Context) error {
 		"their CPU time summed, and the largest one's peak resident memory.\n\n")
 	if len(r.quota) > 0 {
 		writeQuotaTable(&b, r.quota, r.opts.latency)
+	}
+	if len(r.wide) > 0 {
+		writeWideTable(&b, r.wide, r.opts.latency)
 	}
 	return os.WriteFile(r.opts.out, b.Bytes(), 0o644)
 }
