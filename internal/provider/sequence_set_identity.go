@@ -52,7 +52,7 @@ func (r *sequenceSetResource) IdentitySchema(_ context.Context, _ resource.Ident
 
 // identityFor is the identity of the set id as seen through client.
 func identityFor(client *zuora.Client, id string) sequenceSetIdentityModel {
-	return sequenceSetIdentityModel{ID: types.StringValue(strings.ToLower(id)), Host: types.StringValue(client.BaseURL())}
+	return sequenceSetIdentityModel{ID: types.StringValue(normalizeID(id)), Host: types.StringValue(client.BaseURL())}
 }
 
 // setIdentity records the identity of set id; a client that does not speak
@@ -93,5 +93,5 @@ func idFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, clien
 			return "", diags
 		}
 	}
-	return strings.ToLower(id), diags
+	return normalizeID(id), diags
 }

@@ -81,6 +81,7 @@ func (sequenceSetNumberPlan) PlanModifyString(ctx context.Context, req planmodif
 		}
 		return
 	}
+	label := labelOfPlan(ctx, req.State, req.Plan)
 	switch {
 	case req.ConfigValue.IsNull():
 		resp.PlanValue = req.StateValue // whatever Zuora reported or was sent stays
@@ -88,16 +89,16 @@ func (sequenceSetNumberPlan) PlanModifyString(ctx context.Context, req planmodif
 		// Known at apply time, when this runs again and decides.
 	case req.StateValue.IsNull():
 		resp.Diagnostics.AddAttributeWarning(req.Path, "Sequence set number not checked",
-			fmt.Sprintf("%s %q is taken into state as configured: Zuora has not reported this set's number "+
+			aboutSet(label, fmt.Sprintf("%s %q is taken into state as configured: Zuora has not reported this set's number "+
 				"(it was imported by ID or name, and this tenant's answers do not carry it), so it could not be "+
-				"checked. Nothing is sent to Zuora for it.", sequenceSetNumberAttr, req.ConfigValue.ValueString()))
+				"checked. Nothing is sent to Zuora for it.", sequenceSetNumberAttr, req.ConfigValue.ValueString())))
 	case !req.ConfigValue.Equal(req.StateValue):
 		resp.Diagnostics.AddAttributeError(req.Path, "Sequence set number cannot change",
-			fmt.Sprintf("%s is %q for this set, and the configuration says %q. Zuora sets a sequence set's number "+
+			aboutSet(label, fmt.Sprintf("%s is %q for this set, and the configuration says %q. Zuora sets a sequence set's number "+
 				"only when the set is created and cannot change it; replacing the set instead would delete a set "+
 				"that customer accounts may use. Set %s = %q, or leave it out.",
 				sequenceSetNumberAttr, req.StateValue.ValueString(), req.ConfigValue.ValueString(),
-				sequenceSetNumberAttr, req.StateValue.ValueString()))
+				sequenceSetNumberAttr, req.StateValue.ValueString())))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -17,7 +18,10 @@ import (
 //
 //   - destroying DEFAULT, which Zuora refuses;
 //   - removing the payment or refund block of a set, which Zuora cannot do:
-//     the set keeps its numbering and the plan shows no change.
+//     the set keeps its numbering and the plan shows no change;
+//   - lowering the start number of a prefix, which fails if documents were
+//     numbered past it. A new prefix has issued no numbers: the yearly
+//     rollover (a new prefix starting again at 1) draws no warning.
 //
 // Whether a payment or refund block was in the configuration is not in the
 // state (a set without one shows whatever Zuora reports), so the resource
@@ -102,6 +106,31 @@ func removedContainerWarnings(ctx context.Context, private privateReader, state 
 				"for it. Put the %s block back to keep the configuration in step with Zuora, or change its prefix "+
 				"and start_number to number %s differently.",
 				state.Name.ValueString(), dt.attr, dt.label, keeps, dt.attr, dt.label))
+	}
+	return diags
+}
+
+// loweredStartWarnings warns of a start number lowered under an unchanged
+// prefix.
+func loweredStartWarnings(ctx context.Context, req resource.ModifyPlanRequest, state, plan sequenceSetModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	// No lowered start number in a plan with no change (the common case:
+	// every refresh of every set).
+	if req.Plan.Raw.Equal(req.State.Raw) {
+		return nil
+	}
+	for _, dt := range documentTypes {
+		before, _ := numberingFromObject(ctx, *dt.model(&state))
+		after, _ := numberingFromObject(ctx, *dt.model(&plan))
+		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber ||
+			after.Prefix != before.Prefix {
+			continue
+		}
+		diags.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
+			aboutSet(setLabel(state), fmt.Sprintf("%s.start_number goes from %d down to %d under the same prefix %q. Zuora refuses "+
+				"a start number below the next unused number of the prefix, so this apply fails if documents were "+
+				"already numbered past %d. A new prefix may start anywhere: it has numbered nothing yet.",
+				dt.attr, before.StartNumber, after.StartNumber, after.Prefix, after.StartNumber)))
 	}
 	return diags
 }

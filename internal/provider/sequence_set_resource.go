@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -115,7 +116,9 @@ func (r *sequenceSetResource) Configure(_ context.Context, req resource.Configur
 	}
 }
 
-// ValidateConfig checks what spans attributes: one prefix for two types.
+// ValidateConfig checks what spans attributes: one prefix for two types,
+// and the reserved prefixes the configuration alone decides
+// (reserved_prefix.go).
 func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m sequenceSetResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -124,65 +127,80 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 	}
 	set, diags := apiFromModel(ctx, m.sequenceSetModel)
 	resp.Diagnostics.Append(diags...)
+	label := setLabel(m.sequenceSetModel)
 	for _, problem := range duplicatePrefixes(set) {
-		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", problem.message)
+		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", aboutSet(label, problem.message))
 	}
 	if m.Name.IsUnknown() {
 		return // whether the set is DEFAULT is not known yet
 	}
-	for _, problem := range reservedInConfig(set) { // payment and refund: reservedToSend, at plan time
-		resp.Diagnostics.AddAttributeError(problem.path(), "Reserved prefix", problem.message)
-	}
+	resp.Diagnostics.Append(reservedInConfig(set, label)...) // payment and refund: reservedToSend, at plan time
 }
 
-// ModifyPlan refuses a plan for a set of another tenant or entity, refuses
-// a reserved prefix that would be sent, and warns of what the apply cannot
-// do: destroy DEFAULT, remove a payment or refund block, lower a start
-// number that is in use.
+// plannedChange is what the steps of ModifyPlan look at: the prior state
+// (nil on create) and the plan (nil on destroy) of one set.
+type plannedChange struct {
+	req   resource.ModifyPlanRequest
+	state *sequenceSetModel
+	plan  *sequenceSetModel
+}
+
+// ModifyPlan runs its steps in order; each is a function of its own.
 func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var state, plan sequenceSetResourceModel
-	var prior *sequenceSetModel
+	change, diags := plannedChangeOf(ctx, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	// 1. The set belongs to the tenant and entity the provider talks to
+	// (-refresh=false skips Read: the guard must hold here too).
+	if change.state != nil {
+		resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(*change.state))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	// 2. A destroy: what Zuora refuses to delete.
+	if change.plan == nil {
+		resp.Diagnostics.Append(destroyWarnings(*change.state)...)
+		return
+	}
+	// 3. The prefix rules within the set that depend on the prior state.
+	resp.Diagnostics.Append(reservedToSend(ctx, change.state, *change.plan)...) // reserved_prefix.go
+	// 4. The prefix rules across sets.
+	resp.Diagnostics.Append(r.prefixRulesAcrossSets(ctx, change)...)
+	// 5. What the apply of an update cannot do (sequence_set_plan_warnings.go).
+	if change.state == nil {
+		return
+	}
+	resp.Diagnostics.Append(removedContainerWarnings(ctx, req.Private, *change.state, req.Config)...)
+	resp.Diagnostics.Append(loweredStartWarnings(ctx, change.req, *change.state, *change.plan)...)
+}
+
+// plannedChangeOf reads the state and the plan of a ModifyPlan request.
+func plannedChangeOf(ctx context.Context, req resource.ModifyPlanRequest) (plannedChange, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	change := plannedChange{req: req}
 	if !req.State.Raw.IsNull() {
-		// -refresh=false skips Read: the guard must hold here too.
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
+		var state sequenceSetResourceModel
+		if diags.Append(req.State.Get(ctx, &state)...); diags.HasError() {
+			return change, diags
 		}
-		resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
-		if resp.Diagnostics.HasError() {
-			return
+		change.state = &state.sequenceSetModel
+	}
+	if !req.Plan.Raw.IsNull() {
+		var plan sequenceSetResourceModel
+		if diags.Append(req.Plan.Get(ctx, &plan)...); diags.HasError() {
+			return change, diags
 		}
-		prior = &state.sequenceSetModel
+		change.plan = &plan.sequenceSetModel
 	}
-	if req.Plan.Raw.IsNull() {
-		resp.Diagnostics.Append(destroyWarnings(state.sequenceSetModel)...)
-		return
-	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(reservedToSend(ctx, prior, plan.sequenceSetModel)...)
-	if prior == nil {
-		return
-	}
-	resp.Diagnostics.Append(removedContainerWarnings(ctx, req.Private, state.sequenceSetModel, req.Config)...)
-	// No lowered start number in a plan with no change (the common case:
-	// every refresh of every set).
-	if req.Plan.Raw.Equal(req.State.Raw) {
-		return
-	}
-	for _, dt := range documentTypes {
-		before, _ := numberingFromObject(ctx, *dt.model(&state.sequenceSetModel))
-		after, _ := numberingFromObject(ctx, *dt.model(&plan.sequenceSetModel))
-		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber {
-			continue
-		}
-		resp.Diagnostics.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
-			fmt.Sprintf("%s.start_number goes from %d down to %d. Zuora refuses a start number below the next "+
-				"unused number of the prefix, so this apply fails if documents were already numbered past %d.",
-				dt.attr, before.StartNumber, after.StartNumber, after.StartNumber))
-	}
+	return change, diags
+}
+
+// prefixRulesAcrossSets is the step of ModifyPlan for the rules that
+// involve other sets of the tenant. None yet.
+func (r *sequenceSetResource) prefixRulesAcrossSets(context.Context, plannedChange) diag.Diagnostics {
+	return nil
 }
 
 func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -266,7 +284,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
+		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error())
 		return
 	}
 	next := sequenceSetResourceModel{modelFromAPI(set), state.Timeouts}
@@ -294,13 +312,13 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	patch, err := patchFor(ctx, state.sequenceSetModel, plan.sequenceSetModel)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to compute the update", err.Error())
+		resp.Diagnostics.AddError("Unable to compute the update of Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error())
 		return
 	}
 	id := state.ID.ValueString()
 	if !patch.IsEmpty() {
 		if err := r.client.UpdateSequenceSet(ctx, id, patch); err != nil {
-			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+id, err.Error()+startNumberHint(err))
+			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error()+startNumberHint(err))
 			return
 		}
 		tflog.Info(ctx, "updated sequence set", map[string]any{"id": id})
@@ -424,7 +442,7 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 		}
 		id = found.ID
 	}
-	id = strings.ToLower(id)
+	id = normalizeID(id)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	if r.client != nil {
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
