@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -28,48 +27,6 @@ import (
 // records, in private state, which of them the last create or update was
 // configured with.
 
-// configuredPrivateKey is the private-state key of the optional containers
-// the configuration held at the last create or update.
-const configuredPrivateKey = "configured_containers"
-
-// recordConfigured writes which optional containers config holds.
-func recordConfigured(ctx context.Context, private privateWriter, config tfsdk.Config) diag.Diagnostics {
-	if private == nil {
-		return nil
-	}
-	names := []string{} // "[]", not "null": a record that none was configured
-	for _, dt := range documentTypes {
-		if !dt.optional {
-			continue
-		}
-		var obj types.Object
-		if d := config.GetAttribute(ctx, path.Root(dt.attr), &obj); d.HasError() {
-			return d
-		}
-		if !obj.IsNull() {
-			names = append(names, dt.attr)
-		}
-	}
-	b, _ := json.Marshal(names)
-	return private.SetKey(ctx, configuredPrivateKey, b)
-}
-
-// configuredBefore is what recordConfigured wrote; nil when nothing was.
-func configuredBefore(ctx context.Context, private privateReader) []string {
-	if private == nil {
-		return nil
-	}
-	b, d := private.GetKey(ctx, configuredPrivateKey)
-	if d.HasError() || len(b) == 0 {
-		return nil
-	}
-	var names []string
-	if json.Unmarshal(b, &names) != nil {
-		return nil
-	}
-	return names
-}
-
 // destroyWarnings warns of a destroy Zuora refuses.
 func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
 	var diags diag.Diagnostics
@@ -86,7 +43,8 @@ func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
 // apply was configured with and the configuration no longer holds.
 func removedContainerWarnings(ctx context.Context, private privateReader, state sequenceSetModel, config tfsdk.Config) diag.Diagnostics {
 	var diags diag.Diagnostics
-	before := configuredBefore(ctx, private)
+	recs, _ := readRecords(ctx, private, nil) // sequence_set_records.go
+	before := recs.Configured
 	for _, dt := range documentTypes {
 		if !dt.optional || !slices.Contains(before, dt.attr) {
 			continue

@@ -231,9 +231,11 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 
 	state := sequenceSetResourceModel{mergeAnswer(plan.sequenceSetModel, created), plan.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, created.ID)...)
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
+	configured, diags := configuredBlocks(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, setRecords{ // sequence_set_records.go
+		ID: created.ID, Tenant: r.tenant, Configured: configured, NumberSent: boolPtr(set.Number != ""),
+	})...)
 }
 
 // mergeAnswer is the state after a create: what Zuora answered, with what
@@ -272,11 +274,13 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	// Every path sets the identity, the one that drops the set included:
-	// state written before identity existed has none, and the framework
+	// Every path writes the records, the one that drops the set included:
+	// state written before the identity existed has none, and the framework
 	// refuses a read that leaves it empty.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+	recs, diags := readRecords(ctx, req.Private, req.Identity)
+	resp.Diagnostics.Append(diags...)
+	recs.ID, recs.Tenant = id, r.tenant
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 	set, err := r.client.ReadSequenceSet(ctx, id)
 	if zuora.IsNotFound(err) {
 		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": id})
@@ -333,9 +337,12 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
+	recs, diags := readRecords(ctx, req.Private, req.Identity)
+	resp.Diagnostics.Append(diags...)
+	configured, diags := configuredBlocks(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	recs.ID, recs.Tenant, recs.Configured = id, r.tenant, configured
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 }
 
 // patchFor holds only what differs between state and plan, down to the
@@ -416,17 +423,13 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	ctx, cancel, op := startRead(ctx, "import") // read_deadline.go
 	defer cancel()
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
-	// The set is recorded as of the tenant it is imported from.
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
 	if req.ID == "" {
 		id, diags := idFromIdentity(ctx, req.Identity, r.client)
 		if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 			return
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-		if r.client != nil {
-			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-		}
+		resp.Diagnostics.Append(r.writeImportRecords(ctx, resp, id)...)
 		return
 	}
 	id := strings.TrimSpace(req.ID)
@@ -444,7 +447,11 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	id = normalizeID(id)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	if r.client != nil {
-		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-	}
+	resp.Diagnostics.Append(r.writeImportRecords(ctx, resp, id)...)
+}
+
+// writeImportRecords writes the records of a set imported as id: it is
+// recorded as of the tenant it is imported from.
+func (r *sequenceSetResource) writeImportRecords(ctx context.Context, resp *resource.ImportStateResponse, id string) diag.Diagnostics {
+	return writeRecords(ctx, resp.Private, resp.Identity, setRecords{ID: id, Tenant: r.tenant}) // sequence_set_records.go
 }
