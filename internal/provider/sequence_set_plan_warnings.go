@@ -25,7 +25,11 @@ import (
 // Whether a payment or refund block was in the configuration is not in the
 // state (a set without one shows whatever Zuora reports), so the resource
 // records, in private state, which of them the last create or update was
-// configured with.
+// configured with (sequence_set_records.go). A set without that record
+// (imported, by any path, and not applied since) is decided from its state:
+// a payment or refund whose prefix is not reserved is the set's own, since
+// the DEFAULT set's P- and R-, which Zuora may show for a set without its
+// own, are reserved (reserved_prefix.go).
 
 // destroyWarnings warns of a destroy Zuora refuses.
 func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
@@ -45,6 +49,9 @@ func removedContainerWarnings(ctx context.Context, private privateReader, state 
 	var diags diag.Diagnostics
 	recs, _ := readRecords(ctx, private, nil) // sequence_set_records.go
 	before := recs.Configured
+	if before == nil {
+		before = ownContainers(ctx, state)
+	}
 	for _, dt := range documentTypes {
 		if !dt.optional || !slices.Contains(before, dt.attr) {
 			continue
@@ -59,13 +66,30 @@ func removedContainerWarnings(ctx context.Context, private privateReader, state 
 			keeps = fmt.Sprintf("prefix %q from start number %d", kept.Prefix, kept.StartNumber)
 		}
 		diags.AddAttributeWarning(path.Root(dt.attr), "The "+dt.attr+" block was removed, but Zuora keeps it",
-			fmt.Sprintf("The configuration of sequence set %s no longer has a %s block. Zuora cannot remove the "+
+			aboutSet(setLabel(state), fmt.Sprintf("The configuration no longer has a %s block. Zuora cannot remove the "+
 				"numbering of %s from a set, so nothing changes: the set keeps %s, and this plan shows no change "+
 				"for it. Put the %s block back to keep the configuration in step with Zuora, or change its prefix "+
 				"and start_number to number %s differently.",
-				state.Name.ValueString(), dt.attr, dt.label, keeps, dt.attr, dt.label))
+				dt.attr, dt.label, keeps, dt.attr, dt.label)))
 	}
 	return diags
+}
+
+// ownContainers names the optional containers that state shows as the
+// set's own: those whose prefix is not reserved. DEFAULT's P- and R- are
+// its own too.
+func ownContainers(ctx context.Context, state sequenceSetModel) []string {
+	var own []string
+	for _, dt := range documentTypes {
+		if !dt.optional {
+			continue
+		}
+		n, _ := numberingFromObject(ctx, *dt.model(&state))
+		if n != nil && (!isReserved(n.Prefix) || state.Name.ValueString() == "DEFAULT") {
+			own = append(own, dt.attr)
+		}
+	}
+	return own
 }
 
 // loweredStartWarnings warns of a start number lowered under an unchanged

@@ -168,7 +168,10 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 	resp.Diagnostics.Append(reservedToSend(ctx, change.state, *change.plan)...) // reserved_prefix.go
 	// 4. The prefix rules across sets.
 	resp.Diagnostics.Append(r.prefixRulesAcrossSets(ctx, change)...)
-	// 5. What the apply of an update cannot do (sequence_set_plan_warnings.go).
+	// 5. A sequence set number added to a set whose state has none
+	// (sequence_set_number.go).
+	resp.Diagnostics.Append(r.numberAdded(ctx, change)...)
+	// 6. What the apply of an update cannot do (sequence_set_plan_warnings.go).
 	if change.state == nil {
 		return
 	}
