@@ -104,8 +104,9 @@ func prefixDescription(dt documentType) string {
 		"Reserved prefixes (`" + strings.Join(reservedPrefixes, "`, `") + "`) are refused, and a prefix used " +
 		"for one document type can never be used for another in the tenant."
 	if dt.optional {
-		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, or changed), " +
-			"so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its own can stay in configuration."
+		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, changed, or " +
+			"with a new start number), so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its " +
+			"own can stay in configuration as Zuora reports it; to number differently, give the set a prefix of its own."
 	}
 	return d
 }
