@@ -13,7 +13,9 @@ import (
 // TestReservedPrefixRule runs the cases of the table in reserved_prefix.go,
 // one by one, through the function that decides each.
 func TestReservedPrefixRule(t *testing.T) {
-	n := func(prefix string, start int64) *zuora.Numbering { return &zuora.Numbering{Prefix: prefix, StartNumber: start} }
+	n := func(prefix string, start int64) *zuora.Numbering {
+		return &zuora.Numbering{Prefix: prefix, StartNumber: start}
+	}
 	set := func(name string, inv, pay *zuora.Numbering) zuora.SequenceSet {
 		return zuora.SequenceSet{ID: "402892c74c9193cd014c96bbe7c101f9", Name: name, Invoice: inv,
 			CreditMemo: n("RCM", 1), DebitMemo: n("RDM", 1), Payment: pay}
