@@ -168,7 +168,7 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// 3. The prefix rules within the set that depend on the prior state.
 	resp.Diagnostics.Append(reservedToSend(ctx, change.state, *change.plan)...) // reserved_prefix.go
 	// 4. The prefix rules across sets.
-	resp.Diagnostics.Append(r.prefixRulesAcrossSets(ctx, change)...)
+	resp.Diagnostics.Append(r.prefixRulesAcrossSets(ctx, change, resp.Diagnostics.HasError())...)
 	// 5. A sequence set number added to a set whose state has none
 	// (sequence_set_number.go).
 	resp.Diagnostics.Append(r.numberAdded(ctx, change)...)
@@ -202,8 +202,9 @@ func plannedChangeOf(ctx context.Context, req resource.ModifyPlanRequest) (plann
 }
 
 // prefixRulesAcrossSets is the step of ModifyPlan for the rules that
-// involve other sets of the tenant. None yet.
-func (r *sequenceSetResource) prefixRulesAcrossSets(context.Context, plannedChange) diag.Diagnostics {
+// involve other sets of the tenant; refused says the plan is refused
+// already (a check that would cost a request can be skipped). None yet.
+func (r *sequenceSetResource) prefixRulesAcrossSets(_ context.Context, _ plannedChange, _ bool) diag.Diagnostics {
 	return nil
 }
 
