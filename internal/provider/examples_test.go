@@ -69,8 +69,10 @@ func TestAccExamples_formattedAndValid(t *testing.T) {
 				cli.requireVersion("1.7.0") // import blocks with for_each
 			case "module-testing":
 				cli.requireVersion("1.6.0") // terraform test
-			case "keep-on-destroy":
+			case "keep-on-destroy", filepath.Join("yearly-rollover", "new-set"):
 				cli.requireVersion("1.16.0") // lifecycle { destroy = false }
+			case filepath.Join("yearly-rollover", "forget-before-1.16"):
+				cli.requireVersion("1.7.0") // removed blocks
 			}
 			// A file showing a newer client's feature is validated where
 			// that feature exists, the rest of its directory everywhere.

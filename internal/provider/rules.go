@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -16,14 +15,20 @@ import (
 
 // The rules Zuora enforces on names and prefixes that can be checked
 // without asking it (contract section 2). internal/zuorafake enforces the
-// same rules on the server side.
+// same rules on the server side. The reserved-prefix rule, which depends
+// on the prior state, is in reserved_prefix.go.
 var (
 	namePattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*$`)
 	prefixPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 	noTrailingDigit    = regexp.MustCompile(`[^0-9]$`)
-	reservedPrefixes   = []string{"P-", "R-", "PM-", "PG-", "PREVIEW-", "TMP-INV-", "TMP-CM-", "TMP-DM-"}
 	sequenceSetIDRegex = regexp.MustCompile(`(?i)^[0-9a-f]{32}$`)
 )
+
+// normalizeID is a sequence set's ID as the provider sends and stores it,
+// whatever spelling it came in (config, import ID, identity, data source):
+// Zuora's IDs are lower-case hexadecimal, and a GET of an upper-case
+// spelling finds nothing. Every path an ID comes in by calls it.
+func normalizeID(id string) string { return strings.ToLower(strings.TrimSpace(id)) }
 
 const (
 	maxNameLength   = 15
@@ -52,23 +57,6 @@ func prefixValidators(dt documentType) []validator.String {
 
 func startNumberValidators() []validator.Int64 {
 	return []validator.Int64{int64validator.AtLeast(1)}
-}
-
-// reservedPrefixProblems reports reserved prefixes. The built-in DEFAULT set
-// itself uses P- and R-, so importing it must stay valid.
-func reservedPrefixProblems(set zuora.SequenceSet) []prefixProblem {
-	if set.Name == "DEFAULT" {
-		return nil
-	}
-	var problems []prefixProblem
-	for _, dt := range documentTypes {
-		n := *dt.api(&set)
-		if n != nil && slices.Contains(reservedPrefixes, n.Prefix) {
-			problems = append(problems, prefixProblem{dt.attr, fmt.Sprintf(
-				"%s.prefix %q is reserved by Zuora; reserved prefixes are %s", dt.attr, n.Prefix, strings.Join(reservedPrefixes, ", "))})
-		}
-	}
-	return problems
 }
 
 // prefixProblem is a rule broken by the prefix of one container. Its

@@ -83,7 +83,7 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	defer cancel()
 	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
 	var set zuora.SequenceSet
-	if id := cfg.ID.ValueString(); id != "" {
+	if id := normalizeID(cfg.ID.ValueString()); id != "" {
 		var err error
 		set, err = d.client.ReadSequenceSet(ctx, id)
 		switch {
@@ -112,5 +112,8 @@ func (d *sequenceSetDataSource) Read(ctx context.Context, req datasource.ReadReq
 		set = found
 	}
 	state := modelFromAPI(set)
+	if normalizeID(cfg.ID.ValueString()) == state.ID.ValueString() {
+		state.ID = cfg.ID // a configured id stays as written (Terraform requires it)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

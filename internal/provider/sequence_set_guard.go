@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -23,9 +22,6 @@ import (
 // host in the set's identity. State written before the record existed gains
 // it on its next refresh, from the tenant the provider is configured for.
 
-// tenantPrivateKey is the private-state key of the record.
-const tenantPrivateKey = "tenant"
-
 // tenantRecord is where a set was written, or where the provider talks to.
 type tenantRecord struct {
 	Host     string `json:"host"`                // the client's base URL, e.g. https://rest.zuora.com
@@ -45,58 +41,11 @@ func (t tenantRecord) entityLabel() string {
 	return "entity_id " + t.EntityID
 }
 
-// privateReader and privateWriter are the framework's private state of a
-// resource, as the requests and responses of each operation carry it.
-type privateReader interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// recordTenant writes where the set now is into private state.
-func recordTenant(ctx context.Context, private privateWriter, where tenantRecord) diag.Diagnostics {
-	if private == nil || where.Host == "" {
-		return nil
-	}
-	b, err := json.Marshal(where)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to record the set's tenant", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, tenantPrivateKey, b)
-}
-
-// recordedTenant reads the record. ok is false for state written before it
-// existed; an identity's host then stands in for the host.
-func recordedTenant(ctx context.Context, private privateReader, identity *tfsdk.ResourceIdentity) (rec tenantRecord, entityKnown bool, diags diag.Diagnostics) {
-	if private != nil {
-		b, d := private.GetKey(ctx, tenantPrivateKey)
-		if diags.Append(d...); diags.HasError() {
-			return rec, false, diags
-		}
-		if len(b) > 0 {
-			if err := json.Unmarshal(b, &rec); err == nil && rec.Host != "" {
-				return rec, true, diags
-			}
-		}
-	}
-	if identity != nil && !identity.Raw.IsNull() {
-		var m sequenceSetIdentityModel
-		if diags.Append(identity.Get(ctx, &m)...); diags.HasError() {
-			return tenantRecord{}, false, diags
-		}
-		rec.Host = m.Host.ValueString()
-	}
-	return rec, false, diags
-}
-
 // guardTenant refuses an operation on set (its name and ID, for the
 // message) when its record names another host or entity than where.
 func guardTenant(ctx context.Context, private privateReader, identity *tfsdk.ResourceIdentity, where tenantRecord, set string) diag.Diagnostics {
-	rec, entityKnown, diags := recordedTenant(ctx, private, identity)
+	recs, diags := readRecords(ctx, private, identity) // sequence_set_records.go
+	rec, entityKnown := recs.Tenant, recs.TenantKnown
 	if diags.HasError() || where.Host == "" {
 		return diags
 	}

@@ -52,17 +52,12 @@ func (r *sequenceSetResource) IdentitySchema(_ context.Context, _ resource.Ident
 
 // identityFor is the identity of the set id as seen through client.
 func identityFor(client *zuora.Client, id string) sequenceSetIdentityModel {
-	return sequenceSetIdentityModel{ID: types.StringValue(strings.ToLower(id)), Host: types.StringValue(client.BaseURL())}
+	return identityOf(client.BaseURL(), id)
 }
 
-// setIdentity records the identity of set id; a client that does not speak
-// identity (Terraform before 1.12) passes a nil identity.
-func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, client *zuora.Client, id string) diag.Diagnostics {
-	if identity == nil || id == "" {
-		return nil
-	}
-	m := identityFor(client, id)
-	return identity.Set(ctx, &m)
+// identityOf is the identity of the set id of the tenant at host.
+func identityOf(host, id string) sequenceSetIdentityModel {
+	return sequenceSetIdentityModel{ID: types.StringValue(normalizeID(id)), Host: types.StringValue(host)}
 }
 
 // idFromIdentity takes the set's id from an import by identity, and checks
@@ -93,5 +88,5 @@ func idFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, clien
 			return "", diags
 		}
 	}
-	return strings.ToLower(id), diags
+	return normalizeID(id), diags
 }

@@ -69,15 +69,15 @@ func (l *sequenceSetListResource) List(ctx context.Context, req list.ListRequest
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	name := cfg.Name.ValueString()
+	opts := zuora.ListOptions{Name: cfg.Name.ValueString()}
 	stream.Results = func(push func(list.ListResult) bool) {
 		ctx, cancel, op := startRead(ctx, "listing") // read_deadline.go
 		defer cancel()
 		var pushed int64
 		stopped := false
-		err := l.client.EachSequenceSet(ctx, zuora.ListOptions{Name: name}, func(set zuora.SequenceSet) bool {
-			if name != "" && set.Name != name {
-				return true // Zuora's filter is the authority, but never show a set of another name
+		err := l.client.EachSequenceSet(ctx, opts, func(set zuora.SequenceSet) bool {
+			if !opts.Wants(set) {
+				return true
 			}
 			if !push(l.result(ctx, req, set)) {
 				stopped = true

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -274,53 +273,6 @@ func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
 			},
 		},
 	})
-}
-
-// TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning: a set
-// imported by ID from a tenant whose answers lack the number gets the
-// configured number as given, with a warning, and nothing is sent for it.
-// It runs the CLI (Terraform 1.5+ import blocks) to see the warning.
-func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
-	dir := t.TempDir()
-	cli := newTerraformCLI(t, env, dir)
-	cli.requireVersion("1.5.0")
-	oob := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "FR", Number: "SS-OOB",
-		Invoice:    &zuorafake.Numbering{Prefix: "FINV", StartNumber: 10},
-		CreditMemo: &zuorafake.Numbering{Prefix: "FCM", StartNumber: 10},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "FDM", StartNumber: 10},
-		Payment:    &zuorafake.Numbering{Prefix: "FP-", StartNumber: 10},
-		Refund:     &zuorafake.Numbering{Prefix: "FR-", StartNumber: 10},
-	})
-	config := providerConfig() + fmt.Sprintf("import {\n  to = zuora_sequence_set.test\n  id = %q\n}\n", oob.ID) +
-		numberedHCL(fullSet(), "SS-OOB")
-	writeConfig(t, dir, config)
-	out := cli.run("apply", "-auto-approve", "-no-color")
-	for _, want := range []string{"Sequence set number not checked", `sequence_set_number "SS-OOB" is taken into state as configured`} {
-		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
-			t.Errorf("apply output lacks %q:\n%s", want, out)
-		}
-	}
-	if n := env.putCount(); n != 0 {
-		t.Errorf("%d PUT(s) sent for a number that cannot be updated", n)
-	}
-	var state struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Values map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(cli.run("show", "-json")), &state); err != nil {
-		t.Fatal(err)
-	}
-	if rs := state.Values.RootModule.Resources; len(rs) != 1 || rs[0].Values[sequenceSetNumberAttr] != "SS-OOB" || rs[0].Values["id"] != oob.ID {
-		t.Errorf("state after the import: %+v", rs)
-	}
-	cli.planIsEmpty()
 }
 
 // TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a

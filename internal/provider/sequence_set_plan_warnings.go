@@ -2,12 +2,12 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -17,54 +17,19 @@ import (
 //
 //   - destroying DEFAULT, which Zuora refuses;
 //   - removing the payment or refund block of a set, which Zuora cannot do:
-//     the set keeps its numbering and the plan shows no change.
+//     the set keeps its numbering and the plan shows no change;
+//   - lowering the start number of a prefix, which fails if documents were
+//     numbered past it. A new prefix has issued no numbers: the yearly
+//     rollover (a new prefix starting again at 1) draws no warning.
 //
 // Whether a payment or refund block was in the configuration is not in the
 // state (a set without one shows whatever Zuora reports), so the resource
 // records, in private state, which of them the last create or update was
-// configured with.
-
-// configuredPrivateKey is the private-state key of the optional containers
-// the configuration held at the last create or update.
-const configuredPrivateKey = "configured_containers"
-
-// recordConfigured writes which optional containers config holds.
-func recordConfigured(ctx context.Context, private privateWriter, config tfsdk.Config) diag.Diagnostics {
-	if private == nil {
-		return nil
-	}
-	names := []string{} // "[]", not "null": a record that none was configured
-	for _, dt := range documentTypes {
-		if !dt.optional {
-			continue
-		}
-		var obj types.Object
-		if d := config.GetAttribute(ctx, path.Root(dt.attr), &obj); d.HasError() {
-			return d
-		}
-		if !obj.IsNull() {
-			names = append(names, dt.attr)
-		}
-	}
-	b, _ := json.Marshal(names)
-	return private.SetKey(ctx, configuredPrivateKey, b)
-}
-
-// configuredBefore is what recordConfigured wrote; nil when nothing was.
-func configuredBefore(ctx context.Context, private privateReader) []string {
-	if private == nil {
-		return nil
-	}
-	b, d := private.GetKey(ctx, configuredPrivateKey)
-	if d.HasError() || len(b) == 0 {
-		return nil
-	}
-	var names []string
-	if json.Unmarshal(b, &names) != nil {
-		return nil
-	}
-	return names
-}
+// configured with (sequence_set_records.go). A set without that record
+// (imported, by any path, and not applied since) is decided from its state:
+// a payment or refund whose prefix is not reserved is the set's own, since
+// the DEFAULT set's P- and R-, which Zuora may show for a set without its
+// own, are reserved (reserved_prefix.go).
 
 // destroyWarnings warns of a destroy Zuora refuses.
 func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
@@ -82,7 +47,11 @@ func destroyWarnings(state sequenceSetModel) diag.Diagnostics {
 // apply was configured with and the configuration no longer holds.
 func removedContainerWarnings(ctx context.Context, private privateReader, state sequenceSetModel, config tfsdk.Config) diag.Diagnostics {
 	var diags diag.Diagnostics
-	before := configuredBefore(ctx, private)
+	recs, _ := readRecords(ctx, private, nil) // sequence_set_records.go
+	before := recs.Configured
+	if before == nil {
+		before = ownContainers(ctx, state)
+	}
 	for _, dt := range documentTypes {
 		if !dt.optional || !slices.Contains(before, dt.attr) {
 			continue
@@ -97,11 +66,53 @@ func removedContainerWarnings(ctx context.Context, private privateReader, state 
 			keeps = fmt.Sprintf("prefix %q from start number %d", kept.Prefix, kept.StartNumber)
 		}
 		diags.AddAttributeWarning(path.Root(dt.attr), "The "+dt.attr+" block was removed, but Zuora keeps it",
-			fmt.Sprintf("The configuration of sequence set %s no longer has a %s block. Zuora cannot remove the "+
+			aboutSet(setLabel(state), fmt.Sprintf("The configuration no longer has a %s block. Zuora cannot remove the "+
 				"numbering of %s from a set, so nothing changes: the set keeps %s, and this plan shows no change "+
 				"for it. Put the %s block back to keep the configuration in step with Zuora, or change its prefix "+
 				"and start_number to number %s differently.",
-				state.Name.ValueString(), dt.attr, dt.label, keeps, dt.attr, dt.label))
+				dt.attr, dt.label, keeps, dt.attr, dt.label)))
+	}
+	return diags
+}
+
+// ownContainers names the optional containers that state shows as the
+// set's own: those whose prefix is not reserved. DEFAULT's P- and R- are
+// its own too.
+func ownContainers(ctx context.Context, state sequenceSetModel) []string {
+	var own []string
+	for _, dt := range documentTypes {
+		if !dt.optional {
+			continue
+		}
+		n, _ := numberingFromObject(ctx, *dt.model(&state))
+		if n != nil && (!isReserved(n.Prefix) || state.Name.ValueString() == "DEFAULT") {
+			own = append(own, dt.attr)
+		}
+	}
+	return own
+}
+
+// loweredStartWarnings warns of a start number lowered under an unchanged
+// prefix.
+func loweredStartWarnings(ctx context.Context, req resource.ModifyPlanRequest, state, plan sequenceSetModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	// No lowered start number in a plan with no change (the common case:
+	// every refresh of every set).
+	if req.Plan.Raw.Equal(req.State.Raw) {
+		return nil
+	}
+	for _, dt := range documentTypes {
+		before, _ := numberingFromObject(ctx, *dt.model(&state))
+		after, _ := numberingFromObject(ctx, *dt.model(&plan))
+		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber ||
+			after.Prefix != before.Prefix {
+			continue
+		}
+		diags.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
+			aboutSet(setLabel(state), fmt.Sprintf("%s.start_number goes from %d down to %d under the same prefix %q. Zuora refuses "+
+				"a start number below the next unused number of the prefix, so this apply fails if documents were "+
+				"already numbered past %d. A new prefix may start anywhere: it has numbered nothing yet.",
+				dt.attr, before.StartNumber, after.StartNumber, after.Prefix, after.StartNumber)))
 	}
 	return diags
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -103,8 +104,9 @@ func prefixDescription(dt documentType) string {
 		"Reserved prefixes (`" + strings.Join(reservedPrefixes, "`, `") + "`) are refused, and a prefix used " +
 		"for one document type can never be used for another in the tenant."
 	if dt.optional {
-		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, or changed), " +
-			"so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its own can stay in configuration."
+		d += " Must not end in a digit. A reserved prefix is refused when it would be sent (on create, changed, or " +
+			"with a new start number), so the `DEFAULT` set's `P-`/`R-` that Zuora may report for a set without its " +
+			"own can stay in configuration as Zuora reports it; to number differently, give the set a prefix of its own."
 	}
 	return d
 }
@@ -115,7 +117,9 @@ func (r *sequenceSetResource) Configure(_ context.Context, req resource.Configur
 	}
 }
 
-// ValidateConfig checks what spans attributes: one prefix for two types.
+// ValidateConfig checks what spans attributes: one prefix for two types,
+// and the reserved prefixes the configuration alone decides
+// (reserved_prefix.go).
 func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m sequenceSetResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -124,65 +128,84 @@ func (r *sequenceSetResource) ValidateConfig(ctx context.Context, req resource.V
 	}
 	set, diags := apiFromModel(ctx, m.sequenceSetModel)
 	resp.Diagnostics.Append(diags...)
+	label := setLabel(m.sequenceSetModel)
 	for _, problem := range duplicatePrefixes(set) {
-		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", problem.message)
+		resp.Diagnostics.AddAttributeError(problem.path(), "Prefix used for two document types", aboutSet(label, problem.message))
 	}
 	if m.Name.IsUnknown() {
 		return // whether the set is DEFAULT is not known yet
 	}
-	for _, problem := range reservedInConfig(set) { // payment and refund: reservedToSend, at plan time
-		resp.Diagnostics.AddAttributeError(problem.path(), "Reserved prefix", problem.message)
-	}
+	resp.Diagnostics.Append(reservedInConfig(set, label)...) // payment and refund: reservedToSend, at plan time
 }
 
-// ModifyPlan refuses a plan for a set of another tenant or entity, refuses
-// a reserved prefix that would be sent, and warns of what the apply cannot
-// do: destroy DEFAULT, remove a payment or refund block, lower a start
-// number that is in use.
+// plannedChange is what the steps of ModifyPlan look at: the prior state
+// (nil on create) and the plan (nil on destroy) of one set.
+type plannedChange struct {
+	req   resource.ModifyPlanRequest
+	state *sequenceSetModel
+	plan  *sequenceSetModel
+}
+
+// ModifyPlan runs its steps in order; each is a function of its own.
 func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var state, plan sequenceSetResourceModel
-	var prior *sequenceSetModel
+	change, diags := plannedChangeOf(ctx, req)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
+		return
+	}
+	// 1. The set belongs to the tenant and entity the provider talks to
+	// (-refresh=false skips Read: the guard must hold here too).
+	if change.state != nil {
+		resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(*change.state))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	// 2. A destroy: what Zuora refuses to delete.
+	if change.plan == nil {
+		resp.Diagnostics.Append(destroyWarnings(*change.state)...)
+		return
+	}
+	// 3. The prefix rules within the set that depend on the prior state.
+	resp.Diagnostics.Append(reservedToSend(ctx, change.state, *change.plan)...) // reserved_prefix.go
+	// 4. The prefix rules across sets.
+	resp.Diagnostics.Append(r.prefixRulesAcrossSets(ctx, change, resp.Diagnostics.HasError())...)
+	// 5. A sequence set number added to a set whose state has none
+	// (sequence_set_number.go).
+	resp.Diagnostics.Append(r.numberAdded(ctx, change)...)
+	// 6. What the apply of an update cannot do (sequence_set_plan_warnings.go).
+	if change.state == nil {
+		return
+	}
+	resp.Diagnostics.Append(removedContainerWarnings(ctx, req.Private, *change.state, req.Config)...)
+	resp.Diagnostics.Append(loweredStartWarnings(ctx, change.req, *change.state, *change.plan)...)
+}
+
+// plannedChangeOf reads the state and the plan of a ModifyPlan request.
+func plannedChangeOf(ctx context.Context, req resource.ModifyPlanRequest) (plannedChange, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	change := plannedChange{req: req}
 	if !req.State.Raw.IsNull() {
-		// -refresh=false skips Read: the guard must hold here too.
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
+		var state sequenceSetResourceModel
+		if diags.Append(req.State.Get(ctx, &state)...); diags.HasError() {
+			return change, diags
 		}
-		resp.Diagnostics.Append(guardTenant(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel))...)
-		if resp.Diagnostics.HasError() {
-			return
+		change.state = &state.sequenceSetModel
+	}
+	if !req.Plan.Raw.IsNull() {
+		var plan sequenceSetResourceModel
+		if diags.Append(req.Plan.Get(ctx, &plan)...); diags.HasError() {
+			return change, diags
 		}
-		prior = &state.sequenceSetModel
+		change.plan = &plan.sequenceSetModel
 	}
-	if req.Plan.Raw.IsNull() {
-		resp.Diagnostics.Append(destroyWarnings(state.sequenceSetModel)...)
-		return
-	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(reservedToSend(ctx, prior, plan.sequenceSetModel)...)
-	if prior == nil {
-		return
-	}
-	resp.Diagnostics.Append(removedContainerWarnings(ctx, req.Private, state.sequenceSetModel, req.Config)...)
-	// No lowered start number in a plan with no change (the common case:
-	// every refresh of every set).
-	if req.Plan.Raw.Equal(req.State.Raw) {
-		return
-	}
-	for _, dt := range documentTypes {
-		before, _ := numberingFromObject(ctx, *dt.model(&state.sequenceSetModel))
-		after, _ := numberingFromObject(ctx, *dt.model(&plan.sequenceSetModel))
-		if before == nil || after == nil || after.StartNumber == 0 || after.StartNumber >= before.StartNumber {
-			continue
-		}
-		resp.Diagnostics.AddAttributeWarning(path.Root(dt.attr).AtName("start_number"), "Start number lowered",
-			fmt.Sprintf("%s.start_number goes from %d down to %d. Zuora refuses a start number below the next "+
-				"unused number of the prefix, so this apply fails if documents were already numbered past %d.",
-				dt.attr, before.StartNumber, after.StartNumber, after.StartNumber))
-	}
+	return change, diags
+}
+
+// prefixRulesAcrossSets is the step of ModifyPlan for the rules that
+// involve other sets of the tenant; refused says the plan is refused
+// already (a check that would cost a request can be skipped). None yet.
+func (r *sequenceSetResource) prefixRulesAcrossSets(_ context.Context, _ plannedChange, _ bool) diag.Diagnostics {
+	return nil
 }
 
 func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -213,9 +236,11 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 
 	state := sequenceSetResourceModel{mergeAnswer(plan.sequenceSetModel, created), plan.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, created.ID)...)
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
+	configured, diags := configuredBlocks(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, setRecords{ // sequence_set_records.go
+		ID: created.ID, Tenant: r.tenant, Configured: configured, NumberSent: boolPtr(set.Number != ""),
+	})...)
 }
 
 // mergeAnswer is the state after a create: what Zuora answered, with what
@@ -254,11 +279,13 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	// Every path sets the identity, the one that drops the set included:
-	// state written before identity existed has none, and the framework
+	// Every path writes the records, the one that drops the set included:
+	// state written before the identity existed has none, and the framework
 	// refuses a read that leaves it empty.
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
+	recs, diags := readRecords(ctx, req.Private, req.Identity)
+	resp.Diagnostics.Append(diags...)
+	recs.ID, recs.Tenant = id, r.tenant
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 	set, err := r.client.ReadSequenceSet(ctx, id)
 	if zuora.IsNotFound(err) {
 		tflog.Warn(ctx, "sequence set no longer exists in Zuora; removing it from state", map[string]any{"id": id})
@@ -266,7 +293,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+id, err.Error())
+		resp.Diagnostics.AddError("Unable to read Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error())
 		return
 	}
 	next := sequenceSetResourceModel{modelFromAPI(set), state.Timeouts}
@@ -294,13 +321,13 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	patch, err := patchFor(ctx, state.sequenceSetModel, plan.sequenceSetModel)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to compute the update", err.Error())
+		resp.Diagnostics.AddError("Unable to compute the update of Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error())
 		return
 	}
 	id := state.ID.ValueString()
 	if !patch.IsEmpty() {
 		if err := r.client.UpdateSequenceSet(ctx, id, patch); err != nil {
-			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+id, err.Error()+startNumberHint(err))
+			resp.Diagnostics.AddError("Unable to update Zuora sequence set "+setLabel(state.sequenceSetModel), err.Error()+startNumberHint(err))
 			return
 		}
 		tflog.Info(ctx, "updated sequence set", map[string]any{"id": id})
@@ -315,9 +342,12 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
-	resp.Diagnostics.Append(recordConfigured(ctx, resp.Private, req.Config)...)
+	recs, diags := readRecords(ctx, req.Private, req.Identity)
+	resp.Diagnostics.Append(diags...)
+	configured, diags := configuredBlocks(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	recs.ID, recs.Tenant, recs.Configured = id, r.tenant, configured
+	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 }
 
 // patchFor holds only what differs between state and plan, down to the
@@ -398,17 +428,13 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 	ctx, cancel, op := startRead(ctx, "import") // read_deadline.go
 	defer cancel()
 	defer op.warnOfWaits(r.waitWarning, &resp.Diagnostics)
-	// The set is recorded as of the tenant it is imported from.
-	resp.Diagnostics.Append(recordTenant(ctx, resp.Private, r.tenant)...)
 	if req.ID == "" {
 		id, diags := idFromIdentity(ctx, req.Identity, r.client)
 		if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 			return
 		}
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-		if r.client != nil {
-			resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-		}
+		resp.Diagnostics.Append(r.writeImportRecords(ctx, resp, id)...)
 		return
 	}
 	id := strings.TrimSpace(req.ID)
@@ -424,9 +450,13 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 		}
 		id = found.ID
 	}
-	id = strings.ToLower(id)
+	id = normalizeID(id)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	if r.client != nil {
-		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.client, id)...)
-	}
+	resp.Diagnostics.Append(r.writeImportRecords(ctx, resp, id)...)
+}
+
+// writeImportRecords writes the records of a set imported as id: it is
+// recorded as of the tenant it is imported from.
+func (r *sequenceSetResource) writeImportRecords(ctx context.Context, resp *resource.ImportStateResponse, id string) diag.Diagnostics {
+	return writeRecords(ctx, resp.Private, resp.Identity, setRecords{ID: id, Tenant: r.tenant}) // sequence_set_records.go
 }

@@ -41,7 +41,7 @@ func TestModifyPlanWarnsWhenAStartNumberGoesDown(t *testing.T) {
 			t.Fatal(d)
 		}
 		resp := &resource.ModifyPlanResponse{Plan: plan}
-		r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan}, resp)
+		r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sch, Raw: plan.Raw}}, resp)
 		return resp
 	}
 
@@ -55,5 +55,11 @@ func TestModifyPlanWarnsWhenAStartNumberGoesDown(t *testing.T) {
 	}
 	if resp := run(model(100, 50), model(100, 50)); len(resp.Diagnostics) != 0 {
 		t.Fatalf("an unchanged plan drew %v", resp.Diagnostics)
+	}
+	// The yearly rollover: a new prefix starting lower has numbered nothing.
+	rotated := model(1, 50)
+	rotated.Invoice = modelFromAPI(zuora.SequenceSet{Invoice: &zuora.Numbering{Prefix: "FINV26", StartNumber: 1}}).Invoice
+	if resp := run(model(100, 50), rotated); len(resp.Diagnostics) != 0 {
+		t.Fatalf("a new prefix from a lower start drew %v", resp.Diagnostics)
 	}
 }

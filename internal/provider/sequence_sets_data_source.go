@@ -71,15 +71,16 @@ func (d *sequenceSetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	ctx, cancel, op := startRead(ctx, "data source read") // read_deadline.go
 	defer cancel()
 	defer op.warnOfWaits(d.waitWarning, &resp.Diagnostics)
-	sets, err := d.client.ReadSequenceSets(ctx, zuora.ListOptions{Name: cfg.Name.ValueString()})
+	opts := zuora.ListOptions{Name: cfg.Name.ValueString()}
+	sets, err := d.client.ReadSequenceSets(ctx, opts)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list Zuora sequence sets", err.Error()+op.deadlineNote(err))
 		return
 	}
 	cfg.SequenceSets = make([]sequenceSetModel, 0, len(sets))
 	for _, s := range sets {
-		if cfg.Name.ValueString() != "" && s.Name != cfg.Name.ValueString() {
-			continue // Zuora's filter is the authority, but never show a set of another name
+		if !opts.Wants(s) {
+			continue
 		}
 		cfg.SequenceSets = append(cfg.SequenceSets, modelFromAPI(s))
 	}

@@ -142,7 +142,7 @@ func (c *Client) ReadSequenceSetByName(ctx context.Context, name string) (Sequen
 func named(sets []SequenceSet, name string) []SequenceSet {
 	var out []SequenceSet
 	for _, s := range sets {
-		if s.Name == name {
+		if (ListOptions{Name: name}).Wants(s) {
 			out = append(out, s)
 		}
 	}

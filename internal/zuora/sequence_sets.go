@@ -154,6 +154,13 @@ type ListOptions struct {
 	Name string // only sets with exactly this name
 }
 
+// Wants reports whether a listing narrowed by o shows s: every set, or only
+// those named exactly o.Name. Zuora's name filter is the authority on what
+// it lists, but a set of another name is never shown: every reader of a
+// filtered listing (lookups by name, the data sources, the list resource)
+// keeps only what Wants.
+func (o ListOptions) Wants(s SequenceSet) bool { return o.Name == "" || s.Name == o.Name }
+
 // ListSequenceSets reads every set, page by page.
 func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]SequenceSet, error) {
 	var all []SequenceSet
@@ -233,7 +240,7 @@ func oneNamed(sets []SequenceSet, name string) (SequenceSet, error) {
 	var match []SequenceSet
 	var ids []string
 	for _, s := range sets {
-		if s.Name == name {
+		if (ListOptions{Name: name}).Wants(s) {
 			match = append(match, s)
 			ids = append(ids, s.ID)
 		}
