@@ -32,6 +32,7 @@ type sequenceSetResource struct {
 	client      *zuora.Client
 	waitWarning time.Duration
 	tenant      tenantRecord // where the client talks to: see sequence_set_guard.go
+	acrossSets  *acrossSets  // the prefix rule across sets: see prefix_rules_across_sets.go
 }
 
 func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
@@ -111,7 +112,7 @@ func prefixDescription(dt documentType) string {
 
 func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.waitWarning, r.tenant = pd.client, pd.waitWarning, pd.tenant
+		r.client, r.waitWarning, r.tenant, r.acrossSets = pd.client, pd.waitWarning, pd.tenant, pd.acrossSets
 	}
 }
 
@@ -163,6 +164,7 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	resp.Diagnostics.Append(reservedToSend(ctx, prior, plan.sequenceSetModel)...)
+	resp.Diagnostics.Append(r.acrossSets.checkPrefixesAcrossSets(ctx, prior, plan.sequenceSetModel)...)
 	if prior == nil {
 		return
 	}
