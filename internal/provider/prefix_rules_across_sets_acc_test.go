@@ -186,3 +186,42 @@ func TestAccPrefixRulesAcrossSets_listingUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// TestAccPrefixRulesAcrossSets_inheritedPaymentRefund: in the read mode
+// that shows DEFAULT's P- and R- for a set without its own, those are no
+// other type's prefixes: new sets, with payment and refund of their own or
+// without, and a set given a payment block beside them, plan as usual. A
+// real conflict is still refused in that mode.
+func TestAccPrefixRulesAcrossSets_inheritedPaymentRefund(t *testing.T) {
+	for _, leg := range readModeLegs() {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
+			dir := t.TempDir()
+			cli := newTerraformCLI(t, env, dir)
+			cli.destroyAtEnd()
+			old := env.unique(setSpec{name: "OLD", invoice: num{"IOI", 1}, creditMemo: num{"IOC", 1}, debitMemo: num{"IOD", 1}})
+			writeConfig(t, dir, providerConfig()+namedSet("old", old, ""))
+			cli.run("apply", "-auto-approve", "-no-color")
+
+			old.pay = num{env.prefix("IOP-"), 1}
+			bare := env.unique(setSpec{name: "BARE", invoice: num{"IBI", 1}, creditMemo: num{"IBC", 1}, debitMemo: num{"IBD", 1}})
+			own := env.unique(setSpec{name: "OWN", invoice: num{"IWI", 1}, creditMemo: num{"IWC", 1}, debitMemo: num{"IWD", 1}, pay: num{"IWP-", 1}, ref: num{"IWR-", 1}})
+			config := providerConfig() + namedSet("old", old, "") + namedSet("bare", bare, "") + namedSet("own", own, "")
+			writeConfig(t, dir, config)
+			out, err := cli.try("plan", "-no-color")
+			if err != nil || !strings.Contains(out, "2 to add, 1 to change") || strings.Contains(out, "Prefix used") || strings.Contains(out, "Prefix check") {
+				t.Fatalf("the plan: %v, want 2 to add and 1 to change with no prefix diagnostic:\n%s", err, out)
+			}
+
+			clash := env.unique(setSpec{name: "CLASH", invoice: num{"ICI", 1}, debitMemo: num{"ICD", 1}})
+			clash.creditMemo = num{old.invoice.prefix, 1}
+			writeConfig(t, dir, config+namedSet("clash", clash, ""))
+			out, err = cli.try("plan", "-no-color")
+			want := fmt.Sprintf(`credit_memo.prefix %q is already the invoice prefix of sequence set %q`, old.invoice.prefix, old.name)
+			if err == nil || !strings.Contains(flat(out), want) {
+				t.Fatalf("the plan: %v, want it refused with %s:\n%s", err, want, out)
+			}
+			writeConfig(t, dir, config) // for the destroy: its refresh plans the configuration
+		})
+	}
+}
