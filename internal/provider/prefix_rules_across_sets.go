@@ -139,9 +139,11 @@ func newAcrossSets(client *zuora.Client) *acrossSets {
 // checkPrefixesAcrossSets is the rule at plan time for the set planned
 // (prior is its state, nil on create): its prefixes against the sets
 // planned before it, then, when it sends any prefix, against the tenant's.
-func (a *acrossSets) checkPrefixesAcrossSets(ctx context.Context, prior *sequenceSetModel, plan sequenceSetModel) diag.Diagnostics {
-	if a == nil {
-		return nil // not configured (validation)
+// A plan already refused (refused) asks nothing of the tenant: a refused
+// configuration sends nothing.
+func (a *acrossSets) checkPrefixesAcrossSets(ctx context.Context, prior *sequenceSetModel, plan sequenceSetModel, refused bool) diag.Diagnostics {
+	if a == nil || a.client == nil {
+		return nil // not configured
 	}
 	var diags diag.Diagnostics
 	set, d := apiFromModel(ctx, plan)
@@ -171,8 +173,8 @@ func (a *acrossSets) checkPrefixesAcrossSets(ctx context.Context, prior *sequenc
 	for _, p := range inConfig {
 		diags.AddAttributeError(p.path(), "Prefix used for another document type", p.message)
 	}
-	if len(sent) == 0 {
-		return diags // nothing sent: nothing to ask of the tenant
+	if len(sent) == 0 || refused || diags.HasError() {
+		return diags // nothing to ask of the tenant
 	}
 
 	tenant, err := a.tenantPrefixes(ctx)
@@ -183,9 +185,7 @@ func (a *acrossSets) checkPrefixesAcrossSets(ctx context.Context, prior *sequenc
 		return diags
 	}
 	for _, p := range prefixTypeConflicts(sent, tenant, "in the tenant") {
-		if !slices.ContainsFunc(inConfig, func(c prefixProblem) bool { return c.attr == p.attr }) {
-			diags.AddAttributeError(p.path(), "Prefix used for another document type", p.message)
-		}
+		diags.AddAttributeError(p.path(), "Prefix used for another document type", p.message)
 	}
 	return diags
 }

@@ -5,7 +5,11 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
@@ -176,6 +180,114 @@ func TestPrefixTypeConflicts_agreeWithLocalZuora(t *testing.T) {
 				t.Fatalf("the plan refuses: %v; the local Zuora refuses: %v (%v); the table says %v", planRefuses, zuoraRefuses, err, tc.want)
 			}
 		})
+	}
+}
+
+// localZuora is a local Zuora holding sets, and a client of it that
+// reads from the listing, as the provider's does.
+func localZuora(t *testing.T, sets ...zuora.SequenceSet) (*zuorafake.Server, *zuora.Client) {
+	t.Helper()
+	fake := zuorafake.New(zuorafake.Options{})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	cfg := zuora.Config{BaseURL: srv.URL, ClientID: zuorafake.DefaultClientID, ClientSecret: zuorafake.DefaultClientSecret, ProviderVersion: "test"}
+	shortBackoff(&cfg)
+	client, err := zuora.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sets {
+		fake.CreateOutOfBand(toFake(s))
+	}
+	return fake, client
+}
+
+// errorsOf are the error details of diags.
+func errorsOf(diags diag.Diagnostics) []string {
+	var out []string
+	for _, d := range diags.Errors() {
+		out = append(out, d.Detail())
+	}
+	return out
+}
+
+// TestAcrossSets_configuration: of two sets planned at once that give one
+// prefix to two types, exactly one is refused, naming the other; a set
+// planned again unchanged is no conflict of its own.
+func TestAcrossSets_configuration(t *testing.T) {
+	for range 20 {
+		_, client := localZuora(t)
+		a := newAcrossSets(client)
+		inv := zuora.SequenceSet{Name: "INV", Invoice: nb("QQI"), CreditMemo: nb("IC"), DebitMemo: nb("ID")}
+		cm := zuora.SequenceSet{Name: "CM", Invoice: nb("CI"), CreditMemo: nb("QQI"), DebitMemo: nb("CD")}
+		var wg sync.WaitGroup
+		got := make([][]string, 2)
+		for i, s := range []zuora.SequenceSet{inv, cm} {
+			wg.Go(func() {
+				got[i] = errorsOf(a.checkPrefixesAcrossSets(context.Background(), nil, modelFromAPI(s), false))
+			})
+		}
+		wg.Wait()
+		if len(got[0])+len(got[1]) != 1 {
+			t.Fatalf("errors %v, want one, of the set planned second", got)
+		}
+		want := map[bool]string{
+			true:  `invoice.prefix "QQI" is already the credit_memo prefix of sequence set "CM" in this configuration.`,
+			false: `credit_memo.prefix "QQI" is already the invoice prefix of sequence set "INV" in this configuration.`,
+		}[len(got[0]) == 1]
+		if msg := slices.Concat(got[0], got[1])[0]; !strings.HasPrefix(msg, want) {
+			t.Fatalf("error %q, want it to start %q", msg, want)
+		}
+		again := modelFromAPI(inv)
+		if diags := a.checkPrefixesAcrossSets(context.Background(), &again, again, false); diags.HasError() {
+			t.Fatalf("a set planned again without change: %v", diags)
+		}
+	}
+}
+
+// TestAcrossSets_tenantRead: the tenant is listed once, only for a plan
+// that sends a prefix and is not refused already; a listing that fails
+// warns each such plan, and is not read again.
+func TestAcrossSets_tenantRead(t *testing.T) {
+	owner := zuora.SequenceSet{Name: "OWNER", Invoice: nb("XPI"), CreditMemo: nb("XPC"), DebitMemo: nb("XPD")}
+	fake, client := localZuora(t, owner)
+	a := newAcrossSets(client)
+	ctx := context.Background()
+	lists := func() int { return fake.Stats().ByRoute["GET /v1/sequence-sets"] }
+
+	kept := modelFromAPI(zuora.SequenceSet{Name: "KEPT", Invoice: nb("KI"), CreditMemo: nb("KC"), DebitMemo: nb("KD")})
+	renamed := kept
+	renamed.Name = types.StringValue("RENAMED")
+	if diags := a.checkPrefixesAcrossSets(ctx, &kept, renamed, false); diags.HasError() || fake.Stats().APIRequests != 0 {
+		t.Fatalf("a plan that sends no prefix: %v, %v sent", diags, fake.Stats().ByRoute)
+	}
+	clash := modelFromAPI(zuora.SequenceSet{Name: "NEW", Invoice: nb("NI"), CreditMemo: nb("XPI"), DebitMemo: nb("ND")})
+	if diags := a.checkPrefixesAcrossSets(ctx, nil, clash, true); diags.HasError() || fake.Stats().APIRequests != 0 {
+		t.Fatalf("a plan already refused: %v, %v sent", diags, fake.Stats().ByRoute)
+	}
+	for range 3 {
+		errs := errorsOf(a.checkPrefixesAcrossSets(ctx, nil, clash, false))
+		if len(errs) != 1 || !strings.HasPrefix(errs[0], `credit_memo.prefix "XPI" is already the invoice prefix of sequence set "OWNER" (ID `) {
+			t.Fatalf("errors %v, want credit_memo refused naming OWNER", errs)
+		}
+	}
+	if lists() != 1 {
+		t.Fatalf("%d list pages for three plans, want the one listing", lists())
+	}
+
+	fake, client = localZuora(t, owner)
+	a = newAcrossSets(client)
+	fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Route: "GET /v1/sequence-sets", Count: 10, Status: 403, ContentType: "application/json",
+		Body: `{"success":false,"processId":"A1B2C3","reasons":[{"code":50000010,"message":"Permission denied: Sequence Sets"}]}`})
+	for range 2 {
+		diags := a.checkPrefixesAcrossSets(ctx, nil, clash, false)
+		if diags.HasError() || len(diags) != 1 || diags[0].Summary() != "Prefix check against the tenant skipped" ||
+			!strings.Contains(diags[0].Detail(), "Permission denied") {
+			t.Fatalf("a failing listing: %v, want the warning with Zuora's reason", diags)
+		}
+	}
+	if n := lists(); n == 0 || n > 2 {
+		t.Fatalf("%d list requests for two plans, want the one failed read (and its retry by the listing)", n)
 	}
 }
 

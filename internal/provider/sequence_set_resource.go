@@ -164,7 +164,7 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	resp.Diagnostics.Append(reservedToSend(ctx, prior, plan.sequenceSetModel)...)
-	resp.Diagnostics.Append(r.acrossSets.checkPrefixesAcrossSets(ctx, prior, plan.sequenceSetModel)...)
+	resp.Diagnostics.Append(r.acrossSets.checkPrefixesAcrossSets(ctx, prior, plan.sequenceSetModel, resp.Diagnostics.HasError())...)
 	if prior == nil {
 		return
 	}
