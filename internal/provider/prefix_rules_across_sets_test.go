@@ -275,6 +275,16 @@ func TestAcrossSets_tenantRead(t *testing.T) {
 		t.Fatalf("%d list pages for three plans, want the one listing", lists())
 	}
 
+	// From a listing the refresh already completed: no request.
+	fake, client = localZuora(t, owner)
+	if _, err := client.ReadSequenceSets(ctx, zuora.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	warm := fake.Stats().APIRequests
+	if errs := errorsOf(newAcrossSets(client).checkPrefixesAcrossSets(ctx, nil, clash, false)); len(errs) != 1 || fake.Stats().APIRequests != warm {
+		t.Fatalf("from a warm listing: %v, %d requests more, want the refusal and none", errs, fake.Stats().APIRequests-warm)
+	}
+
 	fake, client = localZuora(t, owner)
 	a = newAcrossSets(client)
 	fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Route: "GET /v1/sequence-sets", Count: 10, Status: 403, ContentType: "application/json",
