@@ -213,7 +213,8 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
-	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newTenantRecord(client.BaseURL(), settings.EntityID)}
+	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newTenantRecord(client.BaseURL(), settings.EntityID),
+		acrossSets: newAcrossSets(client)}
 	if data.waitWarning <= 0 {
 		data.waitWarning = defaultWaitWarning
 	}

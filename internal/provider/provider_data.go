@@ -22,6 +22,9 @@ type providerData struct {
 	// tenant is the host and entity the client talks to, which the
 	// tenant guard compares with what each set recorded.
 	tenant tenantRecord
+	// acrossSets is the state of the prefix rule across sets in this
+	// provider process (prefix_rules_across_sets.go).
+	acrossSets *acrossSets
 }
 
 // defaultWaitWarning is providerData.waitWarning in real use.

@@ -33,6 +33,7 @@ type sequenceSetResource struct {
 	client      *zuora.Client
 	waitWarning time.Duration
 	tenant      tenantRecord // where the client talks to: see sequence_set_guard.go
+	acrossSets  *acrossSets  // the prefix rule across sets: see prefix_rules_across_sets.go
 }
 
 func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
@@ -113,7 +114,7 @@ func prefixDescription(dt documentType) string {
 
 func (r *sequenceSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := dataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.waitWarning, r.tenant = pd.client, pd.waitWarning, pd.tenant
+		r.client, r.waitWarning, r.tenant, r.acrossSets = pd.client, pd.waitWarning, pd.tenant, pd.acrossSets
 	}
 }
 
@@ -203,9 +204,10 @@ func plannedChangeOf(ctx context.Context, req resource.ModifyPlanRequest) (plann
 
 // prefixRulesAcrossSets is the step of ModifyPlan for the rules that
 // involve other sets of the tenant; refused says the plan is refused
-// already (a check that would cost a request can be skipped). None yet.
-func (r *sequenceSetResource) prefixRulesAcrossSets(_ context.Context, _ plannedChange, _ bool) diag.Diagnostics {
-	return nil
+// already (a check that would cost a request can be skipped):
+// prefix_rules_across_sets.go.
+func (r *sequenceSetResource) prefixRulesAcrossSets(ctx context.Context, change plannedChange, refused bool) diag.Diagnostics {
+	return r.acrossSets.checkPrefixesAcrossSets(ctx, change.state, *change.plan, refused)
 }
 
 func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

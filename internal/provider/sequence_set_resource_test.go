@@ -427,16 +427,18 @@ func TestAccSequenceSet_deleteRefusedKeepsState(t *testing.T) {
 
 func TestAccSequenceSet_oldErrorMode(t *testing.T) {
 	env := newTestEnv(t)
-	// A set made outside Terraform holds an invoice prefix, which Zuora
-	// then refuses as any other document type's.
+	// A set made outside Terraform, and deleted, held an invoice prefix,
+	// which Zuora then refuses as any other document type's at apply: the
+	// plan, which sees only the sets the tenant holds now, cannot.
 	taken := env.createSet(env.unique(setSpec{name: "TAKEN", invoice: num{"OLDI", 1}, creditMemo: num{"OLDC", 1}, debitMemo: num{"OLDD", 1}}))
+	env.deleteSet(taken.Name)
 	oldMode := env.providerBlock(`api_version = "186.0"`)
 	refused := env.unique(setSpec{name: "REFUSED", invoice: num{"NEWI", 1}, creditMemo: num{"NEWC", 1}, debitMemo: num{"NEWD", 1}})
 	refused.creditMemo.prefix = taken.Invoice.Prefix
 	ok := env.unique(setSpec{name: "OK", invoice: num{"OKI", 1}, creditMemo: num{"OKC", 1}, debitMemo: num{"OKD", 1}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             func(s *terraform.State) error { env.deleteSet(taken.Name); return env.noSetsLeft(s) },
+		CheckDestroy:             env.noSetsLeft,
 		Steps: []resource.TestStep{
 			{
 				// Zuora answers HTTP 200 with "success": false: the create fails.
