@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,26 +17,17 @@ import (
 
 const examplesDir = "../../examples"
 
-// exampleDirs lists every directory under examples/ that holds .tf files.
+// exampleDirs lists every directory under examples/ that holds .tf files
+// git tracks (not what running a recipe there wrote).
 func exampleDirs(t *testing.T) []string {
 	t.Helper()
 	var dirs []string
-	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".terraform" {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".tf") {
-			if dir := filepath.Dir(p); len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+	for _, f := range trackedFiles(t, examplesDir) {
+		if strings.HasSuffix(f, ".tf") {
+			if dir := filepath.Join(examplesDir, filepath.Dir(f)); !slices.Contains(dirs, dir) {
 				dirs = append(dirs, dir)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(dirs) < 6 {
 		t.Fatalf("found only %d example directories: %v", len(dirs), dirs)
@@ -229,24 +219,9 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 // copyModuleTesting copies examples/module-testing, its tests included.
 func copyModuleTesting(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join(examplesDir, "module-testing")
-	dir := copyDir(t, src)
-	tests := filepath.Join(dir, "tests")
-	if err := os.Mkdir(tests, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob(filepath.Join(src, "tests", "*.tftest.hcl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no test files in %s/tests: %v", src, err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(tests, filepath.Base(f)), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	dir := copyDir(t, filepath.Join(examplesDir, "module-testing"))
+	if files, err := filepath.Glob(filepath.Join(dir, "tests", "*.tftest.hcl")); err != nil || len(files) == 0 {
+		t.Fatalf("no test files in examples/module-testing/tests: %v", err)
 	}
 	return dir
 }
