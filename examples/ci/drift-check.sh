@@ -18,9 +18,8 @@ set -uo pipefail
 terraform plan -detailed-exitcode -input=false -no-color -lock-timeout=5m -out=drift.tfplan >plan.log 2>&1
 code=$?
 if [ "$code" = 2 ]; then
-  # terraform exits 2 for output changes too: count what the plan changes
-  # in managed resources and in outputs, from its JSON form, with
-  # terraform console in an empty directory (no jq needed).
+  # terraform exits 2 for output changes too: tell them apart from
+  # changes of managed resources, in the plan's JSON form (no jq needed).
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
   if ! terraform show -json drift.tfplan >"$tmp/plan.json" 2>"$tmp/show.log"; then
@@ -28,9 +27,16 @@ if [ "$code" = 2 ]; then
     cat "$tmp/show.log"
     exit 1
   fi
-  plan="jsondecode(file(\"$tmp/plan.json\"))"
-  expr="\"\${length([for r in try($plan.resource_changes, []) : r if r.mode == \"managed\" && join(\",\", r.change.actions) != \"no-op\"])} \${length([for o in values(try($plan.output_changes, {})) : o if join(\",\", o.actions) != \"no-op\"])}\""
-  if ! counts="$(cd "$tmp" && echo "$expr" | terraform console 2>"$tmp/console.log")"; then
+  # What the plan changes, counted by Terraform itself: a configuration
+  # of locals only, which terraform console reads without init.
+  cat >"$tmp/count.tf" <<'EOF'
+locals {
+  plan    = jsondecode(file("plan.json"))
+  managed = [for r in try(local.plan.resource_changes, []) : r.address if r.mode == "managed" && join(",", r.change.actions) != "no-op"]
+  outputs = [for name, o in try(local.plan.output_changes, {}) : name if join(",", o.actions) != "no-op"]
+}
+EOF
+  if ! counts="$(cd "$tmp" && echo 'format("%d %d", length(local.managed), length(local.outputs))' | terraform console 2>"$tmp/console.log")"; then
     echo "The drift check failed to read its plan:"
     cat "$tmp/console.log"
     exit 1
