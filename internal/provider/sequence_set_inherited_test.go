@@ -154,8 +154,12 @@ func (c generatedFile) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest
 		}
 		return err
 	})
-	if err != nil || len(found) != 1 {
-		resp.Error = fmt.Errorf("want one generated.tf under %s, found %v (%v)", c.workingDir, found, err)
+	if err != nil {
+		resp.Error = fmt.Errorf("looking for generated.tf: %w", err)
+		return
+	}
+	if len(found) != 1 {
+		resp.Error = fmt.Errorf("want one generated.tf under %s, found %v", c.workingDir, found)
 		return
 	}
 	b, err := os.ReadFile(found[0])
