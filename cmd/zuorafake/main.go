@@ -33,7 +33,7 @@ var errVersion = errors.New("version printed")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errVersion) {
@@ -50,6 +50,7 @@ var serveHandler = func(fake *zuorafake.Server) http.Handler { return fake }
 
 type config struct {
 	addr, clientID, clientSecret, entities, urlFile string
+	stateFile                                       string
 	tokenLifetime, latency, timeout, rateWindow     time.Duration
 	control, readOmitsID, inherit, showVersion      bool
 	showsNumber                                     bool
@@ -70,6 +71,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&c.control, "control", true, "serve the /_fake/ control API")
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this `file` once listening (removed when it stops)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "exit by itself after this long (0 = never)")
+	fs.StringVar(&c.stateFile, "state-file", "", "keep the sets, their numbers and assignments in this `file` across restarts (written on every change; restored at start)")
 	fs.BoolVar(&c.readOmitsID, "read-omits-id", false, "leave \"id\" out of GET /v1/sequence-sets/{id}")
 	fs.BoolVar(&c.inherit, "read-shows-inherited", false, "show the DEFAULT set's payment/refund on sets created without them")
 	fs.BoolVar(&c.showsNumber, "read-shows-number", false, "show a set's sequenceSetNumber in read, list and create answers")
@@ -124,8 +126,9 @@ func splitEntities(list string) []string {
 	return out
 }
 
-// run serves until ctx ends or -timeout passes; tests call it directly.
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+// run serves until ctx ends or -timeout passes, and says which on stdout
+// (the log scripts keep) and stderr; tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseFlags(args, stdout)
 	if err != nil {
 		return err
@@ -147,6 +150,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		RateLimit:                       c.rateLimit,
 		RateLimitWindow:                 c.rateWindow,
 	})
+	handler := serveHandler(fake)
+	if c.stateFile != "" {
+		state, err := zuorafake.OpenStateFile(fake, c.stateFile)
+		if err != nil {
+			return err
+		}
+		handler = state.Handler(handler, func(err error) { fmt.Fprintln(stderr, "zuorafake:", err) })
+		defer func() {
+			if err := state.Save(); err != nil {
+				fmt.Fprintln(stderr, "zuorafake:", err)
+			}
+		}()
+	}
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
 	if err != nil {
@@ -165,11 +181,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "zuorafake listening on %s\n", url)
 	fmt.Fprintf(stdout, "zuorafake accepts client_id=%s client_secret=%s\n", c.clientID, c.clientSecret)
 	fmt.Fprintf(stdout, "zuorafake entities: %s\n", strings.Join(entities, ", "))
+	if c.stateFile != "" {
+		fmt.Fprintf(stdout, "zuorafake keeps its sets in %s\n", c.stateFile)
+	}
 	if c.control {
 		fmt.Fprintf(stdout, "zuorafake control API: %s/_fake lists its routes\n", url)
 	}
 
-	srv := &http.Server{Handler: serveHandler(fake), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -179,12 +198,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer timer.Stop()
 		timeout = timer.C
 	}
+	var why string
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
+		why = "interrupted (SIGINT or SIGTERM)"
 	case <-timeout:
+		why = fmt.Sprintf("-timeout %s reached", c.timeout)
 	}
+	lost := "its sets are gone"
+	if c.stateFile != "" {
+		lost = "its sets are kept in " + c.stateFile
+	}
+	stopping := fmt.Sprintf("zuorafake stopping: %s; %s", why, lost)
+	fmt.Fprintln(stdout, stopping)
+	fmt.Fprintln(stderr, stopping)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

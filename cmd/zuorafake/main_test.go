@@ -25,7 +25,7 @@ func start(t *testing.T, ctx context.Context, args ...string) (<-chan string, <-
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, pw)
+		err := run(ctx, args, pw, io.Discard)
 		_ = pw.Close()
 		done <- err
 	}()
@@ -157,12 +157,12 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{"-token-lifetime", "0s"},
 		{"extra"},
 	} {
-		if err := run(context.Background(), args, io.Discard); err == nil {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-h"}, &out); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-addr") {
+	if err := run(context.Background(), []string{"-h"}, &out, io.Discard); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-addr") {
 		t.Errorf("-h: %v %q", err, out.String())
 	}
 	for _, ok := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
@@ -174,7 +174,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 
 func TestVersionFlag(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"-version"}, &out)
+	err := run(context.Background(), []string{"-version"}, &out, io.Discard)
 	if !errors.Is(err, errVersion) || out.String() != "zuorafake "+version+"\n" {
 		t.Fatalf("-version: %v, printed %q", err, out.String())
 	}

@@ -13,7 +13,15 @@ import (
 // against Zuora's OpenAPI document (internal/openapitest); the tests do
 // not run in parallel, so start sets the hook for the test it serves.
 
-func TestMain(m *testing.M) { os.Exit(openapitest.Main(m, "cmd/zuorafake")) }
+// With runMainEnv set, the test binary is the command itself (for tests
+// that run it as a process).
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(openapitest.Main(m, "cmd/zuorafake"))
+}
 
 // checkAnswers makes the next run serve through the check, failing t.
 func checkAnswers(t *testing.T) {

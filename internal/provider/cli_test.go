@@ -238,25 +238,50 @@ func (c *terraformCLI) planIsEmpty() {
 	}
 }
 
-// copyDir copies the files of an example directory into a fresh temp dir.
+// copyDir copies an example directory into a fresh temp dir: the files
+// git tracks in it, subdirectories included, and nothing else. Running a
+// guide's recipe in place leaves state, .terraform/ and generated files
+// there (git-ignored); a test starts from what the repository holds.
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+	for _, rel := range trackedFiles(t, src) {
+		b, err := os.ReadFile(filepath.Join(src, rel))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+		to := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dst
+}
+
+// trackedFiles lists the files under dir that git tracks, relative to it.
+// Outside a git checkout (a source archive) there is no such list: the
+// test fails rather than copy what a recipe may have left behind.
+func trackedFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "ls-files", "-z", "--", ".")
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files in %s (the example tests copy only what git tracks, so they need a git checkout): %v\n%s", dir, err, &stderr)
+	}
+	var files []string
+	for _, f := range strings.Split(string(out), "\x00") {
+		if f != "" {
+			files = append(files, filepath.FromSlash(f))
+		}
+	}
+	if len(files) == 0 {
+		t.Fatalf("git tracks no file in %s", dir)
+	}
+	return files
 }

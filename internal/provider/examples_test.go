@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,26 +17,17 @@ import (
 
 const examplesDir = "../../examples"
 
-// exampleDirs lists every directory under examples/ that holds .tf files.
+// exampleDirs lists every directory under examples/ that holds .tf files
+// git tracks (not what running a recipe there wrote).
 func exampleDirs(t *testing.T) []string {
 	t.Helper()
 	var dirs []string
-	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".terraform" {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".tf") {
-			if dir := filepath.Dir(p); len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+	for _, f := range trackedFiles(t, examplesDir) {
+		if strings.HasSuffix(f, ".tf") {
+			if dir := filepath.Join(examplesDir, filepath.Dir(f)); !slices.Contains(dirs, dir) {
 				dirs = append(dirs, dir)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(dirs) < 6 {
 		t.Fatalf("found only %d example directories: %v", len(dirs), dirs)
@@ -231,24 +221,9 @@ func TestAccExamples_moduleTesting(t *testing.T) {
 // copyModuleTesting copies examples/module-testing, its tests included.
 func copyModuleTesting(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join(examplesDir, "module-testing")
-	dir := copyDir(t, src)
-	tests := filepath.Join(dir, "tests")
-	if err := os.Mkdir(tests, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob(filepath.Join(src, "tests", "*.tftest.hcl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no test files in %s/tests: %v", src, err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(tests, filepath.Base(f)), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	dir := copyDir(t, filepath.Join(examplesDir, "module-testing"))
+	if files, err := filepath.Glob(filepath.Join(dir, "tests", "*.tftest.hcl")); err != nil || len(files) == 0 {
+		t.Fatalf("no test files in examples/module-testing/tests: %v", err)
 	}
 	return dir
 }
@@ -304,12 +279,28 @@ func TestAccExamples_moduleTestingScript(t *testing.T) {
 }
 
 // TestAccExamples_driftCheck runs the CI guide's drift check
-// (examples/ci/drift-check.sh) on examples/demo: exit 0 while Zuora matches,
-// 2 with the plan once a set is changed or deleted outside Terraform
-// (through the API, so live too).
+// (examples/ci/drift-check.sh) on examples/demo, with an output of the
+// sets data source beside it: exit 0 while Zuora matches; 3, not drift,
+// when a set created outside Terraform changes only that output; 2 with
+// the plan once a managed set is changed or deleted outside Terraform
+// (through the API, so live too); 1 when the plan fails.
 func TestAccExamples_driftCheck(t *testing.T) {
 	env := newTestEnv(t)
 	dir := demoCopy(t, env)
+	// What the guide suggests for noticing sets created outside
+	// Terraform: an output of the sets data source (this test's sets only,
+	// live).
+	unmanaged := fmt.Sprintf(`data "zuora_sequence_sets" "all" {
+  depends_on = [zuora_sequence_set.region] # read after the apply creates them
+}
+
+output "set_names" {
+  value = sort([for s in data.zuora_sequence_sets.all.sequence_sets : s.name if startswith(s.name, %q)])
+}
+`, env.namePrefix)
+	if err := os.WriteFile(filepath.Join(dir, "unmanaged.tf"), []byte(unmanaged), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cli := newTerraformCLI(t, env, dir)
 	cli.destroyAtEnd()
 	cli.run("apply", "-auto-approve", "-no-color")
@@ -342,10 +333,17 @@ func TestAccExamples_driftCheck(t *testing.T) {
 	if code, out := check(); code != 0 || !strings.Contains(out, "No drift") {
 		t.Fatalf("drift check right after apply: exit %d\n%s", code, out)
 	}
+	// A set created outside Terraform is in no state: no managed set
+	// drifted, only the output that lists the sets changes.
+	other := env.createSet(env.unique(setSpec{name: "OTHER", invoice: num{"OTI", 1}, creditMemo: num{"OTC", 1}, debitMemo: num{"OTD", 1}}))
+	if code, out := check(); code != 3 || !strings.Contains(out, "No managed set drifted, but 1 output(s) would change") ||
+		!strings.Contains(out, other.Name) || strings.Contains(out, "Drift:") {
+		t.Fatalf("drift check after a set was created outside Terraform: exit %d, want 3 (outputs only)\n%s", code, out)
+	}
 	emea, drifted := env.name("EMEA"), int64(9000)
 	env.updateSet(emea, zuora.SequenceSetPatch{Invoice: &zuora.NumberingPatch{StartNumber: &drifted}})
-	if code, out := check(); code != 2 || !strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be updated in-place`, emea)) ||
-		!strings.Contains(out, "9000") {
+	if code, out := check(); code != 2 || !strings.Contains(out, "Drift: 1 managed set(s) differ") ||
+		!strings.Contains(out, fmt.Sprintf(`zuora_sequence_set.region[%q] will be updated in-place`, emea)) || !strings.Contains(out, "9000") {
 		t.Fatalf("drift check after a change in Zuora: exit %d\n%s", code, out)
 	}
 	apac := env.name("APAC")

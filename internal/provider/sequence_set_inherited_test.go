@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
@@ -89,9 +92,10 @@ func TestAccInherited_addPaymentBlock(t *testing.T) {
 }
 
 // TestAccInherited_generateConfig: plan -generate-config-out for a set
-// made without payment and refund writes config that validates (in the
-// inherited mode it holds DEFAULT's reserved P- and R-) and imports with
-// no change. In each read mode, the tenant's too (whose mode is what its
+// made without payment and refund writes config that is valid as written
+// (in the inherited mode it holds DEFAULT's reserved P- and R-) and
+// imports with no change: the framework's GenerateConfig import step
+// states both. In each read mode, the tenant's too (whose mode is what its
 // read of the set shows).
 func TestAccInherited_generateConfig(t *testing.T) {
 	for _, leg := range readModeLegs() {
@@ -108,86 +112,60 @@ func TestAccInherited_generateConfig(t *testing.T) {
 			if want := leg.name == "inherited"; leg.name != "the tenant's read mode" && inherited != want {
 				t.Fatalf("the local Zuora in the %s mode reads the set as %+v", leg.name, read)
 			}
-			dir := t.TempDir()
-			writeConfig(t, dir, providerConfig()+fmt.Sprintf("import {\n  to = zuora_sequence_set.nopay\n  id = %q\n}\n", seeded.ID))
-			cli := newTerraformCLI(t, env, dir)
-			cli.requireVersion("1.5.0")
-			cli.run("plan", "-no-color", "-generate-config-out=generated.tf")
-			generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if inherited && !strings.Contains(string(generated), fmt.Sprintf("%q", read.Payment.Prefix)) ||
-				!inherited && regexp.MustCompile(`payment\s*=\s*\{`).Match(generated) {
-				t.Fatalf("generated.tf (payment read as %+v):\n%s", read.Payment, generated)
-			}
-			cli.run("validate", "-no-color")
-			out := cli.run("apply", "-auto-approve", "-no-color")
-			if !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
-				t.Fatalf("the apply was not a pure import:\n%s", out)
-			}
-			cli.planIsEmpty()
+			workingDir := t.TempDir()
+			resource.Test(t, resource.TestCase{
+				WorkingDir:               workingDir,
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+				ProtoV6ProviderFactories: env.factories(),
+				Steps: []resource.TestStep{{
+					// import { to = ..., id = ... } and plan -generate-config-out.
+					Config:       env.providerBlock(),
+					ResourceName: "zuora_sequence_set.nopay", ImportStateId: seeded.ID,
+					ImportState: true, ImportStateKind: resource.ImportBlockWithID, GenerateConfig: true,
+					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+						generatedFile{workingDir, func(generated string) error {
+							if inherited && !strings.Contains(generated, fmt.Sprintf("%q", read.Payment.Prefix)) ||
+								!inherited && regexp.MustCompile(`payment\s*=\s*\{`).MatchString(generated) {
+								return fmt.Errorf("generated.tf (payment read as %+v):\n%s", read.Payment, generated)
+							}
+							return nil
+						}},
+					}},
+				}},
+			})
 			assertNothingWritten(t, env)
 		})
 	}
 }
 
-// TestAccInherited_bulkImportRecipes runs both recipes of the bulk-import
-// guide, and terraform query's (Terraform 1.14+), with the local Zuora
-// showing DEFAULT's payment and refund: every third seeded set has none.
-func TestAccInherited_bulkImportRecipes(t *testing.T) {
-	t.Setenv(readModeEnv, "inherited")
-	t.Run("forEach", TestAccBulkImport_forEach)
-	t.Run("generateConfig", TestAccBulkImport_generateConfig)
-	t.Run("query", TestAccSequenceSetList_generateConfig)
+// generatedFile checks the configuration the framework's GenerateConfig
+// import step generated: generated.tf, found in the test case's working
+// directory (TestCase.WorkingDir) while the step runs.
+type generatedFile struct {
+	workingDir string
+	check      func(generated string) error
 }
 
-// TestAccReservedPrefixRefusedWhenSent: a reserved payment prefix is
-// refused at plan time when it would be sent, on create or as a change,
-// naming the attribute, and before any request (as the provider's own
-// client recorded, so live too).
-func TestAccReservedPrefixRefusedWhenSent(t *testing.T) {
-	env := newTestEnv(t)
-	spec := env.unique(fullSet())
-	reservedOnCreate := spec
-	reservedOnCreate.pay = num{"P-", 1}
-	reservedChange := spec
-	reservedChange.ref = num{"PM-", 1}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
-		CheckDestroy:             env.noSetsLeft,
-		Steps: []resource.TestStep{
-			{
-				Config:      env.providerBlock() + reservedOnCreate.hcl(),
-				ExpectError: errRe("Reserved prefix", `payment.prefix "P-" is reserved`),
-			},
-			{
-				PreConfig: func() {
-					if n := env.sent.stats().Requests; n != 0 {
-						t.Fatalf("the refused create sent %d requests", n)
-					}
-				},
-				Config: env.providerBlock() + spec.hcl(),
-				Check:  env.holds(spec),
-			},
-			{
-				PreConfig:   env.sent.reset,
-				Config:      env.providerBlock() + reservedChange.hcl(),
-				ExpectError: errRe("Reserved prefix", `refund.prefix "PM-" is reserved`),
-			},
-			{
-				// Refused before any write: Zuora holds the set as applied.
-				PreConfig: func() {
-					if st := env.sent.stats(); st.Writes != 0 {
-						t.Fatalf("the refused change was sent: %v", st.ByRoute)
-					}
-				},
-				Config: env.providerBlock() + spec.hcl(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: env.holds(spec),
-			},
-		},
+func (c generatedFile) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	var found []string
+	err := filepath.WalkDir(c.workingDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == "generated.tf" {
+			found = append(found, p)
+		}
+		return err
 	})
+	if err != nil {
+		resp.Error = fmt.Errorf("looking for generated.tf: %w", err)
+		return
+	}
+	if len(found) != 1 {
+		resp.Error = fmt.Errorf("want one generated.tf under %s, found %v", c.workingDir, found)
+		return
+	}
+	b, err := os.ReadFile(found[0])
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	resp.Error = c.check(string(b))
 }

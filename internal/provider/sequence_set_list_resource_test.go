@@ -151,13 +151,13 @@ func TestAccSequenceSetList_queryRefused(t *testing.T) {
 }
 
 // TestAccSequenceSetList_generateConfig runs the documented bulk import for
-// Terraform 1.14+ through the CLI: terraform query writes import and
-// resource blocks for every set (DEFAULT included), they validate as
-// written, and applying them imports everything with nothing written to
-// Zuora and an empty plan after.
+// Terraform 1.14+ through the CLI: the guide's query file writes import and
+// resource blocks for every set (DEFAULT included) and imports each set
+// once, they validate as written, and applying them imports everything
+// with nothing written to Zuora and an empty plan after.
 func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	env := newTestEnv(t)
-	n := len(seedTenant(env, 45)) // with DEFAULT: 46 sets or more, two pages
+	seedTenant(env, 45) // with DEFAULT: 46 sets or more, two pages
 	dir := t.TempDir()
 	files := map[string]string{
 		"main.tf": "terraform {\n  required_providers {\n    zuora = { source = \"terraform-zuora/zuora\" }\n  }\n}\n\n" +
@@ -167,7 +167,16 @@ func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files["sets.tfquery.hcl"] = string(example)
+	// A set the query file names (a block's name filter) exists in the
+	// tenant, under this test's name for it: a block that finds what
+	// another block finds too then shows as a set imported twice.
+	query := string(example)
+	for _, m := range regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`).FindAllStringSubmatch(query, -1) {
+		named := env.createSet(env.unique(setSpec{name: m[1], invoice: num{"QI", 1}, creditMemo: num{"QC", 1}, debitMemo: num{"QD", 1}}))
+		query = strings.ReplaceAll(query, m[0], strings.Replace(m[0], `"`+m[1]+`"`, fmt.Sprintf("%q", named.Name), 1))
+	}
+	n := len(env.allSets())
+	files["sets.tfquery.hcl"] = query
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)
@@ -181,8 +190,24 @@ func TestAccSequenceSetList_generateConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(regexp.MustCompile(`(?m)^import \{`).FindAll(generated, -1)); got != n {
-		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", got, n, generated)
+	imported := map[string]int{} // set id -> import blocks naming it
+	for _, block := range regexp.MustCompile(`(?ms)^import \{.*?^\}`).FindAll(generated, -1) {
+		id := regexp.MustCompile(`(?m)^\s+id\s*=\s*"([^"]+)"`).FindSubmatch(block)
+		if id == nil {
+			t.Fatalf("an import block of generated.tf names no set id:\n%s", block)
+		}
+		imported[string(id[1])]++
+	}
+	for id, count := range imported {
+		if count > 1 {
+			t.Errorf("the query file imports set %s %d times (under as many addresses): its list blocks overlap", id, count)
+		}
+	}
+	if len(imported) != n {
+		t.Errorf("generated.tf imports %d sets, want the tenant's %d:\n%s", len(imported), n, generated)
+	}
+	if t.Failed() {
+		t.FailNow()
 	}
 	if got := len(regexp.MustCompile(`(?m)^resource "zuora_sequence_set" `).FindAll(generated, -1)); got != n {
 		t.Fatalf("generated.tf has %d resource blocks, want %d", got, n)

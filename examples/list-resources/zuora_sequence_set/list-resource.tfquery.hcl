@@ -12,10 +12,7 @@ list "zuora_sequence_set" "all" {
   limit            = 1000 # Terraform stops at 100 unless told otherwise
 }
 
-# Only the set named exactly "FR".
-list "zuora_sequence_set" "fr" {
-  provider = zuora
-  config {
-    name = "FR"
-  }
-}
+# To find one set instead, give a block config { name = "FR" } (its exact
+# name or its number). Use one block per set: -generate-config-out writes an
+# import for every result of every block, so a set two blocks find (such as
+# FR here and in "all") would be imported twice, under two addresses.
