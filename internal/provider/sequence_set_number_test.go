@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -47,6 +48,37 @@ func (e *testEnv) fakeHoldsNumber(name, number string) resource.TestCheckFunc {
 		}
 		if got.Number != number {
 			return fmt.Errorf("Zuora holds %q with sequenceSetNumber %q, want %q", name, got.Number, number)
+		}
+		return nil
+	}
+}
+
+// holdsNoNumber asserts the set named name was created without a number:
+// in the local Zuora as stored; live, the provider's create sent none and
+// the tenant reports none.
+func (e *testEnv) holdsNoNumber(name string) resource.TestCheckFunc {
+	if e.fake != nil {
+		return e.fakeHoldsNumber(name, "")
+	}
+	return func(*terraform.State) error {
+		creates := 0
+		for _, req := range e.sent.all() {
+			if req.Route == "POST "+sequenceSetsAPIPath {
+				creates++
+				if strings.Contains(req.Body, "sequenceSetNumber") {
+					return fmt.Errorf("the create of a set without a number sent one: %s", req.Body)
+				}
+			}
+		}
+		if creates == 0 {
+			return fmt.Errorf("no create was sent for %s", name)
+		}
+		got, err := e.setByName(name)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", name, err)
+		}
+		if got.Number != "" {
+			return fmt.Errorf("Zuora reports %s with sequenceSetNumber %q, want none", name, got.Number)
 		}
 		return nil
 	}
@@ -227,16 +259,17 @@ data "zuora_sequence_sets" "all" {}
 
 // TestAccSequenceSetNumber_withoutOneNothingChanges: a configuration
 // without the attribute plans no unknown for it, sends no number, and
-// reads none, as before the attribute existed.
+// reads none, as before the attribute existed (in a local Zuora whose
+// answers carry numbers; live, from the tenant as it answers).
 func TestAccSequenceSetNumber_withoutOneNothingChanges(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
-	spec := fullSet()
+	env := newTestEnvWith(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := env.unique(fullSet())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config:            env.providerBlock() + spec.hcl(),
 			ConfigStateChecks: append(stateMatches(spec), numberIs("")),
-			Check:             env.fakeHoldsNumber("FR", ""),
+			Check:             env.holdsNoNumber(spec.name),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.Null()),
@@ -277,29 +310,30 @@ func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
 }
 
 // TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning: a set
-// imported by ID from a tenant whose answers lack the number gets the
-// configured number as given, with a warning, and nothing is sent for it.
+// imported by ID from a tenant whose answers lack the number (the local
+// Zuora's; live, if the tenant's do) gets the configured number as given,
+// with a warning, and nothing is sent for it. A tenant whose answers carry
+// the number gives it to the state with no such warning.
 // It runs the CLI (Terraform 1.5+ import blocks) to see the warning.
 func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnvWith(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.5.0")
-	oob := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "FR", Number: "SS-OOB",
-		Invoice:    &zuorafake.Numbering{Prefix: "FINV", StartNumber: 10},
-		CreditMemo: &zuorafake.Numbering{Prefix: "FCM", StartNumber: 10},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "FDM", StartNumber: 10},
-		Payment:    &zuorafake.Numbering{Prefix: "FP-", StartNumber: 10},
-		Refund:     &zuorafake.Numbering{Prefix: "FR-", StartNumber: 10},
-	})
+	spec := env.unique(fullSet())
+	spec.number = "SS-" + env.prefixBase + "OOB"
+	oob := env.createSet(spec) // outside Terraform
+	lacksNumber := true        // the local Zuora's answers lack it
+	if env.fake == nil {
+		lacksNumber = !tenantShowsNumbers(env)
+	}
 	config := providerConfig() + fmt.Sprintf("import {\n  to = zuora_sequence_set.test\n  id = %q\n}\n", oob.ID) +
-		numberedHCL(fullSet(), "SS-OOB")
+		numberedHCL(spec, spec.number)
 	writeConfig(t, dir, config)
-	out := cli.run("apply", "-auto-approve", "-no-color")
-	for _, want := range []string{"Sequence set number not checked", `sequence_set_number "SS-OOB" is taken into state as configured`} {
-		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
-			t.Errorf("apply output lacks %q:\n%s", want, out)
+	out := strings.Join(strings.Fields(cli.run("apply", "-auto-approve", "-no-color")), " ")
+	for _, want := range []string{"Sequence set number not checked", fmt.Sprintf(`sequence_set_number %q is taken into state as configured`, spec.number)} {
+		if strings.Contains(out, want) != lacksNumber {
+			t.Errorf("apply output holds %q: %v, want %v (the tenant's answers lack the number: %v):\n%s", want, !lacksNumber, lacksNumber, lacksNumber, out)
 		}
 	}
 	if n := env.putCount(); n != 0 {
@@ -317,40 +351,64 @@ func TestAccSequenceSetNumber_importedUnknownNumberIsTakenWithAWarning(t *testin
 	if err := json.Unmarshal([]byte(cli.run("show", "-json")), &state); err != nil {
 		t.Fatal(err)
 	}
-	if rs := state.Values.RootModule.Resources; len(rs) != 1 || rs[0].Values[sequenceSetNumberAttr] != "SS-OOB" || rs[0].Values["id"] != oob.ID {
+	if rs := state.Values.RootModule.Resources; len(rs) != 1 || rs[0].Values[sequenceSetNumberAttr] != spec.number || rs[0].Values["id"] != oob.ID {
 		t.Errorf("state after the import: %+v", rs)
 	}
 	cli.planIsEmpty()
 }
 
 // TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a
-// set's number in the resource it finds when the tenant reports it.
+// set's number in the resource it finds when the tenant reports it (the
+// local Zuora does; live, where the tenant's listing shows it), and none
+// where it does not.
 func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
-	numbered := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "LISTED", Number: "SS-LISTED",
-		Invoice:    &zuorafake.Numbering{Prefix: "LI", StartNumber: 1},
-		CreditMemo: &zuorafake.Numbering{Prefix: "LC", StartNumber: 1},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "LD", StartNumber: 1},
-	})
+	env := newTestEnvWith(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := env.unique(setSpec{name: "LISTED", invoice: num{"LI", 1}, creditMemo: num{"LC", 1}, debitMemo: num{"LD", 1}})
+	spec.number = "SS-" + env.prefixBase + "LISTED"
+	numbered := env.createSet(spec) // outside Terraform
+	var shown knownvalue.Check = knownvalue.StringExact(spec.number)
+	if env.fake == nil && !listingShowsNumber(env, spec.name) {
+		shown = knownvalue.Null()
+	}
+	managed := env.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}})
 	identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(numbered.ID), "host": knownvalue.StringExact(env.url)}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   queryClients,
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
-			{Config: env.providerBlock() + minimalResource},
+			{Config: env.providerBlock() + managed.hcl()},
 			{
 				Query:  true,
 				Config: listBlock("all", "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectResourceKnownValues("zuora_sequence_set.all", queryfilter.ByResourceIdentity(identity),
 						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: knownvalue.StringExact("SS-LISTED")},
+							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: shown},
 						}),
 				},
 			},
 		},
 	})
+}
+
+// listingShowsNumber reports whether the tenant's listing shows the number
+// of the set called name.
+func listingShowsNumber(env *testEnv, name string) bool {
+	env.t.Helper()
+	ctx, cancel := env.ctx()
+	defer cancel()
+	sets, err := env.api.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
+	if err != nil {
+		env.t.Fatalf("listing %s: %v", name, err)
+	}
+	for _, s := range sets {
+		if s.Name == name {
+			env.t.Logf("the tenant's listing shows the number: %v", s.Number != "")
+			return s.Number != ""
+		}
+	}
+	env.t.Fatalf("the tenant's listing lacks %s", name)
+	return false
 }
 
 // TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of
