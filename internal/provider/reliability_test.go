@@ -637,8 +637,11 @@ func TestAccReliability_readWithoutID(t *testing.T) {
 	changed.creditMemo.start = 3
 	idIsZuoras := func(s *terraform.State) error {
 		set, err := env.setByName(spec.name) // the listing, which holds ids
-		if rs := s.RootModule().Resources[resourceAddr]; err != nil || rs == nil || rs.Primary.ID != set.ID || rs.Primary.Attributes["id"] != set.ID {
-			return fmt.Errorf("the state does not hold Zuora's id %q (%v)", set.ID, err)
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", spec.name, err)
+		}
+		if rs := s.RootModule().Resources[resourceAddr]; rs == nil || rs.Primary.ID != set.ID || rs.Primary.Attributes["id"] != set.ID {
+			return fmt.Errorf("the state does not hold Zuora's id %q", set.ID)
 		}
 		return nil
 	}
