@@ -122,6 +122,21 @@ func newTestEnvOmitted(t *testing.T) *testEnv {
 	return env
 }
 
+// newTestEnvWith is newTestEnv whose local Zuora has opts (in the run's
+// read mode) and stays in env.fake, for a test that runs live too but keeps
+// checks of its own local Zuora: it checks the fake when env.fake is not
+// nil, and what the tenant and the provider's own client show when it is
+// (live).
+func newTestEnvWith(t *testing.T, opts zuorafake.Options) *testEnv {
+	t.Helper()
+	record(t, runsBoth)
+	if liveMode {
+		return newEnv(t, liveURL(t), nil, "", "")
+	}
+	opts = withReadMode(opts)
+	return newEnv(t, "", zuorafake.New(opts), opts.ClientID, opts.ClientSecret)
+}
+
 // newOtherHost is a second Zuora for a test of switching hosts: its own
 // local Zuora in both modes, beside the tenant of newTestEnv (live, the
 // real one). It is never the tenant under test: such a test checks that
@@ -304,7 +319,7 @@ func (s setSpec) wire() zuora.SequenceSet {
 		}
 		return &zuora.Numbering{Prefix: v.prefix, StartNumber: v.start}
 	}
-	return zuora.SequenceSet{Name: s.name, Invoice: n(s.invoice), CreditMemo: n(s.creditMemo), DebitMemo: n(s.debitMemo), Payment: n(s.pay), Refund: n(s.ref)}
+	return zuora.SequenceSet{Name: s.name, Number: s.number, Invoice: n(s.invoice), CreditMemo: n(s.creditMemo), DebitMemo: n(s.debitMemo), Payment: n(s.pay), Refund: n(s.ref)}
 }
 
 // createSet creates spec through the API, as someone outside Terraform

@@ -627,16 +627,20 @@ func TestAccReliability_strangeAnswers(t *testing.T) {
 }
 
 // TestAccReliability_readWithoutID: Zuora's documented read answer has no
-// id. Create, refresh, update and both imports still track the set by the
-// id its create gave.
+// id (the local Zuora's here; live, the tenant's as it answers). Create,
+// refresh, update and both imports still track the set by the id its
+// create gave.
 func TestAccReliability_readWithoutID(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadOmitsID: true})
-	spec := setSpec{name: "NOID", invoice: num{"NII", 1}, creditMemo: num{"NIC", 1}, debitMemo: num{"NID", 1}}
+	env := newTestEnvWith(t, zuorafake.Options{ReadOmitsID: true})
+	spec := env.unique(setSpec{name: "NOID", invoice: num{"NII", 1}, creditMemo: num{"NIC", 1}, debitMemo: num{"NID", 1}})
 	changed := spec
 	changed.creditMemo.start = 3
 	idIsZuoras := func(s *terraform.State) error {
-		set, ok := env.fake.SetByName("NOID")
-		if rs := s.RootModule().Resources[resourceAddr]; !ok || rs == nil || rs.Primary.ID != set.ID || rs.Primary.Attributes["id"] != set.ID {
+		set, err := env.setByName(spec.name) // the listing, which holds ids
+		if err != nil {
+			return fmt.Errorf("finding %s: %w", spec.name, err)
+		}
+		if rs := s.RootModule().Resources[resourceAddr]; rs == nil || rs.Primary.ID != set.ID || rs.Primary.Attributes["id"] != set.ID {
 			return fmt.Errorf("the state does not hold Zuora's id %q", set.ID)
 		}
 		return nil
@@ -659,7 +663,7 @@ func TestAccReliability_readWithoutID(t *testing.T) {
 				},
 			},
 			{ResourceName: resourceAddr, ImportState: true, ImportStateVerify: true},
-			{ResourceName: resourceAddr, ImportState: true, ImportStateId: "NOID", ImportStateVerify: true},
+			{ResourceName: resourceAddr, ImportState: true, ImportStateId: spec.name, ImportStateVerify: true},
 		},
 	})
 }

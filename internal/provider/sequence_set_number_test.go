@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuora"
 	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
@@ -46,6 +47,37 @@ func (e *testEnv) fakeHoldsNumber(name, number string) resource.TestCheckFunc {
 		}
 		if got.Number != number {
 			return fmt.Errorf("Zuora holds %q with sequenceSetNumber %q, want %q", name, got.Number, number)
+		}
+		return nil
+	}
+}
+
+// holdsNoNumber asserts the set named name was created without a number:
+// in the local Zuora as stored; live, the provider's create sent none and
+// the tenant reports none.
+func (e *testEnv) holdsNoNumber(name string) resource.TestCheckFunc {
+	if e.fake != nil {
+		return e.fakeHoldsNumber(name, "")
+	}
+	return func(*terraform.State) error {
+		creates := 0
+		for _, req := range e.sent.all() {
+			if req.Route == "POST "+sequenceSetsAPIPath {
+				creates++
+				if strings.Contains(req.Body, "sequenceSetNumber") {
+					return fmt.Errorf("the create of a set without a number sent one: %s", req.Body)
+				}
+			}
+		}
+		if creates == 0 {
+			return fmt.Errorf("no create was sent for %s", name)
+		}
+		got, err := e.setByName(name)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", name, err)
+		}
+		if got.Number != "" {
+			return fmt.Errorf("Zuora reports %s with sequenceSetNumber %q, want none", name, got.Number)
 		}
 		return nil
 	}
@@ -226,16 +258,17 @@ data "zuora_sequence_sets" "all" {}
 
 // TestAccSequenceSetNumber_withoutOneNothingChanges: a configuration
 // without the attribute plans no unknown for it, sends no number, and
-// reads none, as before the attribute existed.
+// reads none, as before the attribute existed (in a local Zuora whose
+// answers carry numbers; live, from the tenant as it answers).
 func TestAccSequenceSetNumber_withoutOneNothingChanges(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
-	spec := fullSet()
+	env := newTestEnvWith(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := env.unique(fullSet())
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{{
 			Config:            env.providerBlock() + spec.hcl(),
 			ConfigStateChecks: append(stateMatches(spec), numberIs("")),
-			Check:             env.fakeHoldsNumber("FR", ""),
+			Check:             env.holdsNoNumber(spec.name),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(resourceAddr, tfjsonpath.New(sequenceSetNumberAttr), knownvalue.Null()),
@@ -276,33 +309,57 @@ func TestAccSequenceSetNumber_driftIsShown(t *testing.T) {
 }
 
 // TestAccSequenceSetNumber_listShowsIt: terraform query (1.14+) shows a
-// set's number in the resource it finds when the tenant reports it.
+// set's number in the resource it finds when the tenant reports it (the
+// local Zuora does; live, where the tenant's listing shows it), and none
+// where it does not.
 func TestAccSequenceSetNumber_listShowsIt(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
-	numbered := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "LISTED", Number: "SS-LISTED",
-		Invoice:    &zuorafake.Numbering{Prefix: "LI", StartNumber: 1},
-		CreditMemo: &zuorafake.Numbering{Prefix: "LC", StartNumber: 1},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "LD", StartNumber: 1},
-	})
+	env := newTestEnvWith(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+	spec := env.unique(setSpec{name: "LISTED", invoice: num{"LI", 1}, creditMemo: num{"LC", 1}, debitMemo: num{"LD", 1}})
+	spec.number = "SS-" + env.prefixBase + "LISTED"
+	numbered := env.createSet(spec) // outside Terraform
+	var shown knownvalue.Check = knownvalue.StringExact(spec.number)
+	if env.fake == nil && !listingShowsNumber(env, spec.name) {
+		shown = knownvalue.Null()
+	}
+	managed := env.unique(setSpec{name: "X", invoice: num{"XI", 1}, creditMemo: num{"XC", 1}, debitMemo: num{"XD", 1}})
 	identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(numbered.ID), "host": knownvalue.StringExact(env.url)}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   queryClients,
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
-			{Config: env.providerBlock() + minimalResource},
+			{Config: env.providerBlock() + managed.hcl()},
 			{
 				Query:  true,
 				Config: listBlock("all", "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectResourceKnownValues("zuora_sequence_set.all", queryfilter.ByResourceIdentity(identity),
 						[]querycheck.KnownValueCheck{
-							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: knownvalue.StringExact("SS-LISTED")},
+							{Path: tfjsonpath.New(sequenceSetNumberAttr), KnownValue: shown},
 						}),
 				},
 			},
 		},
 	})
+}
+
+// listingShowsNumber reports whether the tenant's listing shows the number
+// of the set called name.
+func listingShowsNumber(env *testEnv, name string) bool {
+	env.t.Helper()
+	ctx, cancel := env.ctx()
+	defer cancel()
+	sets, err := env.api.ListSequenceSets(ctx, zuora.ListOptions{Name: name})
+	if err != nil {
+		env.t.Fatalf("listing %s: %v", name, err)
+	}
+	for _, s := range sets {
+		if s.Name == name {
+			env.t.Logf("the tenant's listing shows the number: %v", s.Number != "")
+			return s.Number != ""
+		}
+	}
+	env.t.Fatalf("the tenant's listing lacks %s", name)
+	return false
 }
 
 // TestAccSequenceSetNumber_emptyIsRefusedAtPlanTime: the plan-time half of

@@ -30,6 +30,7 @@ type num struct {
 type setSpec struct {
 	name                                     string
 	invoice, creditMemo, debitMemo, pay, ref num
+	number                                   string // sequenceSetNumber, sent by env.createSet only
 }
 
 func (s setSpec) hcl() string {
