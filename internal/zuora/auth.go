@@ -17,25 +17,56 @@ import (
 // one only when it nears expiry or Zuora rejects it. The token endpoint is
 // rate limited per IP, so a token per request would be a bug.
 //
-// One fetch at a time serves every caller that needs a token meanwhile:
-// they wait for it (or for their own context's end) without holding the
-// lock, and share its outcome. A failed fetch is remembered for
-// tokenFailureMemory, so the requests that come right after fail at once
-// with the same error instead of each repeating the whole chain of
-// retries against a host that cannot answer.
+//   - A token is fresh until its renewal time (renewAt), usable until it
+//     expires. A caller is served any usable token at once; the first one
+//     that finds it no longer fresh starts one renewal in the background,
+//     bounded by the token's expiry, and the others keep the old token
+//     meanwhile.
+//   - With no usable token, one fetch at a time serves every caller that
+//     needs a token meanwhile: they wait for it (or for their own
+//     context's end) without holding the lock, and share its outcome.
+//   - A failed fetch is remembered for tokenFailureMemory only when no
+//     usable token is left, so the requests that come right after fail at
+//     once with the same error instead of each repeating the whole chain of
+//     retries against a host that cannot answer. A failed renewal fails no
+//     one: the old token is served, and the next renewal goes after
+//     tokenFailureMemory.
+//   - The token call has its own retries, and its own pacer (the token
+//     endpoint's limits are not the API's): a Retry-After of the token
+//     endpoint is checked against the deadline of the operation that
+//     needs the token (a renewal's: the old token's expiry).
 type tokenSource struct {
 	config     clientcredentials.Config
 	httpClient *http.Client // used for the token call only: no bearer, no body logging
 	now        func() time.Time
 	hint       func(error) string // what to check when the token call got no answer
+	secrets    *redactor          // what the token call's errors must not show
 
-	mu          sync.Mutex
-	token       *oauth2.Token
-	validUntil  time.Time
-	grants      int
-	fetch       *tokenFetch // the fetch under way, if any
-	failure     error       // the latest failed fetch, shared until failedUntil
-	failedUntil time.Time
+	mu           sync.Mutex
+	grant        *grant // the token held, nil when none
+	grants       int
+	fetch        *tokenFetch // the fetch under way, if any
+	failure      error       // the latest failed fetch with no usable token, shared until failedUntil
+	failedUntil  time.Time
+	renewalAfter time.Time // a failed renewal: the next one not before
+}
+
+// grant is one token as the token endpoint answered it. newGrant is the
+// one place a fetched token's answer is read.
+type grant struct {
+	access  string
+	expiry  time.Time // zero: none given
+	renewAt time.Time // fresh until then; usable until expiry
+}
+
+// newGrant reads the token endpoint's answer to a fetch started at started.
+func newGrant(tok *oauth2.Token, started time.Time) *grant {
+	return &grant{access: tok.AccessToken, expiry: tok.Expiry, renewAt: renewAt(started, tok.Expiry)}
+}
+
+// usable reports whether the token may still be sent at now.
+func (g *grant) usable(now time.Time) bool {
+	return g != nil && (g.expiry.IsZero() || now.Before(g.expiry))
 }
 
 // tokenFetch is one fetch of a token, shared by whoever waits for it.
@@ -43,7 +74,7 @@ type tokenFetch struct {
 	done      chan struct{} // closed when token or err is set
 	token     string
 	err       error
-	abandoned bool // its caller's context ended: the others try again
+	abandoned bool // its caller's context ended, or its deadline was too near: the others try again
 }
 
 // tokenFailureMemory is how long a failed token fetch answers for the
@@ -65,19 +96,23 @@ func newTokenSource(baseURL, clientID, clientSecret string, httpClient *http.Cli
 		httpClient: httpClient,
 		now:        time.Now,
 		hint:       func(error) string { return "" },
+		secrets:    newRedactor(clientSecret),
 	}
 }
 
-// accessToken returns the cached token, fetching a new one when needed.
+// accessToken returns a usable token, fetching a new one when needed.
 func (ts *tokenSource) accessToken(ctx context.Context) (string, error) {
 	for {
 		ts.mu.Lock()
 		now := ts.now()
+		g := ts.grant
 		switch {
-		case ts.token != nil && now.Before(ts.validUntil):
-			token := ts.token.AccessToken
+		case g.usable(now):
+			if !now.Before(g.renewAt) && ts.fetch == nil && !now.Before(ts.renewalAfter) {
+				ts.startRenewalLocked(ctx, g, now)
+			}
 			ts.mu.Unlock()
-			return token, nil
+			return g.access, nil
 		case ts.failure != nil && now.Before(ts.failedUntil):
 			err := ts.failure
 			ts.mu.Unlock()
@@ -98,39 +133,73 @@ func (ts *tokenSource) accessToken(ctx context.Context) (string, error) {
 			f := &tokenFetch{done: make(chan struct{})}
 			ts.fetch = f
 			ts.mu.Unlock()
-			ts.fetchInto(ctx, f, now)
+			ts.fetchInto(ctx, f, now, false)
 			return f.token, f.err
 		}
 	}
 }
 
-// fetchInto fetches a token for f and shares the outcome.
-func (ts *tokenSource) fetchInto(ctx context.Context, f *tokenFetch, started time.Time) {
-	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL})
+// startRenewalLocked renews the token g in the background: for no one's
+// operation, so with the caller's values but not its cancellation, and
+// bounded by g's expiry (after it, callers fetch for themselves).
+func (ts *tokenSource) startRenewalLocked(ctx context.Context, g *grant, now time.Time) {
+	f := &tokenFetch{done: make(chan struct{})}
+	ts.fetch = f
+	renewCtx, cancel := context.WithoutCancel(ctx), context.CancelFunc(func() {})
+	if !g.expiry.IsZero() {
+		renewCtx, cancel = context.WithDeadline(renewCtx, g.expiry)
+	}
+	go func() {
+		defer cancel()
+		ts.fetchInto(renewCtx, f, now, true)
+	}()
+}
+
+// fetchInto fetches a token for f and shares the outcome. A renewal's
+// failure is kept from no one but remembered only when no usable token is
+// left.
+func (ts *tokenSource) fetchInto(ctx context.Context, f *tokenFetch, started time.Time, renewal bool) {
+	tflog.SubsystemDebug(ctx, logSubsystem, "requesting an OAuth token", map[string]any{"token_url": ts.config.TokenURL, "renewal": renewal})
 	// The token call is not an attempt of the API call that needs it: it
 	// counts its own.
 	tokenCtx, st := withState(ctx)
 	tok, err := ts.config.Token(context.WithValue(tokenCtx, oauth2.HTTPClient, ts.httpClient))
 	attempts, _ := st.snapshot()
 
+	var g *grant
+	if err == nil {
+		g = newGrant(tok, started)
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	defer close(f.done)
 	ts.fetch = nil
 	if err != nil {
-		f.err = tokenError(ts.config.TokenURL, attempts, ts.hint, err)
-		if ctx.Err() != nil {
-			f.abandoned = true // not a verdict on the host: the caller stopped
-			return
+		var waitErr *WaitError
+		if errors.As(err, &waitErr) {
+			f.err = waitErr // the token endpoint's wait, past this operation's deadline
+		} else {
+			f.err = tokenError(ts.config.TokenURL, attempts, ts.hint, ts.secrets, err)
 		}
-		ts.failure, ts.failedUntil = f.err, ts.now().Add(tokenFailureMemory)
+		now := ts.now()
+		switch {
+		case ctx.Err() != nil || waitErr != nil:
+			f.abandoned = true // not a verdict on the host: the caller stopped, or could not wait
+		case ts.grant.usable(now):
+			ts.renewalAfter = now.Add(tokenFailureMemory) // the old token serves meanwhile
+		default:
+			ts.failure, ts.failedUntil = f.err, now.Add(tokenFailureMemory)
+		}
+		if renewal {
+			tflog.SubsystemDebug(ctx, logSubsystem, "renewing the OAuth token failed; the current one is used while valid",
+				map[string]any{"error": f.err.Error()})
+		}
 		return
 	}
 	ts.grants++
-	ts.token = tok
-	ts.validUntil = renewAt(started, tok.Expiry)
+	ts.grant = g
 	ts.failure = nil
-	f.token = tok.AccessToken
+	f.token = g.access
 	tflog.SubsystemDebug(ctx, logSubsystem, "obtained an OAuth token", map[string]any{"expires_at": tok.Expiry.Format(time.RFC3339)})
 }
 
@@ -149,8 +218,8 @@ func renewAt(now, expiry time.Time) time.Time {
 func (ts *tokenSource) invalidate(rejected string) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if ts.token != nil && ts.token.AccessToken == rejected {
-		ts.token = nil
+	if ts.grant != nil && ts.grant.access == rejected {
+		ts.grant = nil
 	}
 }
 
@@ -201,7 +270,7 @@ func (e *TokenError) Error() string {
 
 func (e *TokenError) Unwrap() error { return e.Err }
 
-func tokenError(tokenURL string, attempts int, hint func(error) string, err error) error {
+func tokenError(tokenURL string, attempts int, hint func(error) string, secrets *redactor, err error) error {
 	te := &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: err}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -217,11 +286,17 @@ func tokenError(tokenURL string, attempts int, hint func(error) string, err erro
 		default:
 			te.Detail = excerpt(re.Body, 120)
 		}
-		return te
+		return te.redact(secrets)
 	}
 	te.Detail = err.Error()
 	te.Hint = hint(err)
-	return te
+	return te.redact(secrets)
+}
+
+// redact hides the secrets an echoing endpoint or proxy put in its text.
+func (e *TokenError) redact(secrets *redactor) *TokenError {
+	e.Detail = secrets.redact(e.Detail)
+	return e
 }
 
 // authTransport adds the bearer token to every API request and remembers

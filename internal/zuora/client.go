@@ -91,7 +91,7 @@ type Config struct {
 // use, and shares one OAuth token among all its calls.
 type Client struct {
 	baseURL      string
-	clientSecret string
+	secrets      *redactor // the client secret, hidden in logs and errors
 	entityID     string
 	apiVersion   string
 	trackID      string
@@ -149,19 +149,31 @@ func New(cfg Config) (*Client, error) {
 	hint := func(err error) string { return hostHint(baseURL, cfg.HostSetting, err) }
 
 	// The layers of a request, from the operation down (each knows only
-	// the one below): the retry policy; the pacer, which keeps every wait
-	// the server asks for and checks it against the operation's deadline;
-	// the bearer; the attempt timeout, from sending to the end of the body;
+	// the one below): the retry policy; the bearer; the pacer, which keeps
+	// every wait the server asks for and checks it against the operation's
+	// deadline; the attempt timeout, from sending to the end of the body;
 	// the log of what goes on the wire. No http.Client.Timeout: it would
 	// make the attempt's deadline the request's before the pacer runs.
 	//
-	// The token call retries like any other, through the attempt timeout,
-	// without bearer, pacer or logging of its body (it carries the secret
-	// and the token).
+	// The bearer sits above the pacer: an attempt waiting for its token
+	// holds no slot of the pacer and, never reaching the wire, counts
+	// nothing against the window, and a token failure cannot leave a count
+	// behind. The token call's own waits are then those of the token
+	// endpoint, kept by a pacer of its own (the endpoint is limited per IP,
+	// apart from the tenant's API) under the same rule: checked against
+	// the deadline of the operation that needs the token. A token may
+	// expire while its attempt waits in the pacer; it is renewed a minute
+	// (a fifth of its life) early, and a 401 brings a new one once.
+	//
+	// The token call retries like any other, through its pacer and the
+	// attempt timeout, without bearer or logging of its body (it carries
+	// the secret and the token).
+	tokenPace := newTokenPacer()
+	tokenPace.serviceWaitCap = backoffCap
 	tokenHTTP := *httpClient
 	tokenHTTP.Timeout = 0
-	tokenHTTP.Transport = &attemptTransport{limit: attemptTimeout, next: transport}
-	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil, nil)
+	tokenHTTP.Transport = &pacingTransport{pacer: tokenPace, next: &attemptTransport{limit: attemptTimeout, next: transport}}
+	tokenRetry := newRetryClient(&tokenHTTP, retries, backoffBase, backoffCap, nil, tokenPace)
 	tokens := newTokenSource(baseURL, cfg.ClientID, cfg.ClientSecret, tokenRetry.StandardClient())
 	tokens.hint = hint
 
@@ -169,12 +181,12 @@ func New(cfg Config) (*Client, error) {
 	pace.serviceWaitCap = backoffCap
 	apiHTTP := *httpClient
 	apiHTTP.Timeout = 0
-	apiHTTP.Transport = &pacingTransport{pacer: pace, next: &authTransport{tokens: tokens,
+	apiHTTP.Transport = &authTransport{tokens: tokens, next: &pacingTransport{pacer: pace,
 		next: &attemptTransport{limit: attemptTimeout, next: &loggingTransport{next: transport}}}}
 
 	c := &Client{
 		baseURL:      baseURL,
-		clientSecret: cfg.ClientSecret,
+		secrets:      newRedactor(cfg.ClientSecret),
 		entityID:     cfg.EntityID,
 		apiVersion:   orDefault(cfg.APIVersion, DefaultAPIVersion),
 		trackID:      cfg.TrackID,
@@ -297,16 +309,20 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	secrets := c.secrets.with(st.sentToken())
 	if readErr != nil {
-		return &APIError{
+		apiErr := &APIError{
 			Operation: cl.op, StatusCode: resp.StatusCode, RequestID: resp.Header.Get("Zuora-Request-Id"),
 			Message: "the answer broke off: " + readErr.Error(), Attempts: attempts,
 		}
+		apiErr.redact(secrets)
+		return apiErr
 	}
 	if err := decodeAnswer(cl.op, resp.StatusCode, resp.Header, bytes.TrimSpace(respBody), cl.out); err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
 			apiErr.Attempts = attempts
+			apiErr.redact(secrets)
 		}
 		return err
 	}

@@ -136,6 +136,15 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// redact hides the secrets an echoing server or proxy put in what Zuora
+// "said": the message and the reasons' messages.
+func (e *APIError) redact(secrets *redactor) {
+	e.Message = secrets.redact(e.Message)
+	for i := range e.Reasons {
+		e.Reasons[i].Message = secrets.redact(e.Reasons[i].Message)
+	}
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"

@@ -487,6 +487,12 @@ func (l *listing) pagesInFlightLocked() int {
 // fetch reads one page and applies what it can.
 func (l *listing) fetch(ctx context.Context, page int) {
 	sets, err := l.c.listPage(tflog.SetField(ctx, "zuora.listing_page", page), ListOptions{}, page)
+	var warn func() // logged after the lock is released
+	defer func() {
+		if warn != nil {
+			warn()
+		}
+	}()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	defer l.changes.broadcast()
@@ -495,10 +501,10 @@ func (l *listing) fetch(ctx context.Context, page int) {
 	case err != nil && ctx.Err() != nil:
 		return // abandoned: no one needed it any more
 	case err != nil:
-		l.failLocked(ctx, fmt.Errorf("page %d: %w", page, err))
+		warn = l.failLocked(ctx, fmt.Errorf("page %d: %w", page, err))
 		return
 	case len(sets) >= ListPageSize && !anyID(sets):
-		l.failLocked(ctx, &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
+		warn = l.failLocked(ctx, &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
 			Message: fmt.Sprintf("page %d listed %d sequence sets, none with an id", page, len(sets))})
 		return
 	}
@@ -510,7 +516,7 @@ func (l *listing) fetch(ctx context.Context, page int) {
 		l.endPage = page
 	}
 	if err := l.applyLocked(); err != nil {
-		l.giveUpLocked(ctx, err)
+		warn = l.giveUpLocked(ctx, err)
 		return
 	}
 	l.pumpLocked()
@@ -554,24 +560,29 @@ func anyID(sets []SequenceSet) bool {
 }
 
 // failLocked records a failed page. Its waiters go by GET: they leave the
-// demand for pages now, before they even wake.
-func (l *listing) failLocked(ctx context.Context, err error) {
+// demand for pages now, before they even wake. It returns the warning to
+// log once the lock is released.
+func (l *listing) failLocked(ctx context.Context, err error) (warn func()) {
 	l.failures++
 	l.dropDemandLocked()
 	if l.failures >= listingMaxFailures {
-		l.giveUpLocked(ctx, err)
-		return
+		return l.giveUpLocked(ctx, err)
 	}
 	// The failed page is fetched again when a later read waits for it.
-	tflog.Warn(ctx, "listing the sequence sets failed; the reads waiting for it read one by one", map[string]any{"error": err.Error()})
+	return func() {
+		tflog.Warn(ctx, "listing the sequence sets failed; the reads waiting for it read one by one", map[string]any{"error": err.Error()})
+	}
 }
 
 // giveUpLocked ends the listing for the client's life: every read goes by
-// GET from now on.
-func (l *listing) giveUpLocked(ctx context.Context, err error) {
+// GET from now on. It returns the warning to log once the lock is
+// released.
+func (l *listing) giveUpLocked(ctx context.Context, err error) (warn func()) {
 	l.dropDemandLocked()
 	l.givenUp = true
-	tflog.Warn(ctx, "listing the sequence sets failed; reading them one by one from now on", map[string]any{"error": err.Error()})
+	return func() {
+		tflog.Warn(ctx, "listing the sequence sets failed; reading them one by one from now on", map[string]any{"error": err.Error()})
+	}
 }
 
 // dropDemandLocked sends every read waiting for pages to GET: a new
@@ -605,8 +616,8 @@ func (l *listing) awaitPages(ctx context.Context, changed <-chan struct{}) error
 	now := time.Now()
 	var timer <-chan time.Time
 	if cause != "" && !until.IsZero() {
-		if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
-			return &WaitError{Cause: cause, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
+		if err := checkWait(ctx, now, gate{until: until, cause: cause, requestID: requestID}); err != nil {
+			return err
 		}
 		t := time.NewTimer(until.Sub(now))
 		defer t.Stop()

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,11 +29,76 @@ var maskedHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Set-
 func (c *Client) withLogging(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem, tflog.WithLevelFromEnv(LogLevelEnv))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, "Authorization", "access_token", "client_secret")
-	if c.clientSecret != "" {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, c.clientSecret)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, c.clientSecret)
+	return c.secrets.mask(ctx)
+}
+
+// A redactor hides secrets in text: the client secret (and the bearer of a
+// request) wherever they appear, and whatever follows the name of a secret
+// or token (client_secret=…, "access_token": "…", Bearer …), whoever's it
+// is, as a proxy may echo another client's form. It is the one rule for
+// both the logs (mask) and the text of errors (redact).
+type redactor struct {
+	literals []string
+}
+
+// secretPatterns find a secret or a token by what precedes it; the first
+// group is kept.
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)((?:client_secret|access_token|refresh_token|id_token)["']?\s*[=:]\s*["']?)[^"'&\s,;}<>]+`),
+	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+`),
+}
+
+// redacted replaces what is hidden.
+const redacted = "***"
+
+// minRedactedLiteral is the shortest secret hidden wherever it appears:
+// Zuora's secrets and tokens are far longer, and hiding a letter or two
+// everywhere would hide what the text says (the patterns still apply).
+const minRedactedLiteral = 8
+
+// minRedactedPrefix is the shortest start of a secret cut off by an
+// excerpt that is hidden: shorter ones tell nothing.
+const minRedactedPrefix = 4
+
+func newRedactor(secrets ...string) *redactor {
+	r := &redactor{}
+	for _, s := range secrets {
+		if len(s) >= minRedactedLiteral {
+			r.literals = append(r.literals, s)
+		}
 	}
-	return ctx
+	return r
+}
+
+// with is r hiding more literals too (a request's bearer).
+func (r *redactor) with(more ...string) *redactor {
+	return newRedactor(append(slices.Clone(r.literals), more...)...)
+}
+
+// redact hides the secrets in s.
+func (r *redactor) redact(s string) string {
+	for _, l := range r.literals {
+		s = strings.ReplaceAll(s, l, redacted)
+		// An excerpt may end inside a secret: its start goes too.
+		for n := len(l) - 1; n >= minRedactedPrefix && strings.Contains(s, "…"); n-- {
+			s = strings.ReplaceAll(s, l[:n]+"…", redacted+"…")
+		}
+	}
+	for _, re := range secretPatterns {
+		s = re.ReplaceAllString(s, "${1}"+redacted)
+	}
+	return s
+}
+
+// mask makes the HTTP subsystem of ctx hide what redact hides, in messages
+// and field values.
+func (r *redactor) mask(ctx context.Context) context.Context {
+	if len(r.literals) > 0 {
+		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, r.literals...)
+		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, r.literals...)
+	}
+	ctx = tflog.SubsystemMaskAllFieldValuesRegexes(ctx, logSubsystem, secretPatterns...)
+	return tflog.SubsystemMaskMessageRegexes(ctx, logSubsystem, secretPatterns...)
 }
 
 // loggingTransport logs each API request and answer at TRACE (bodies) and
@@ -44,8 +111,7 @@ type loggingTransport struct {
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if token := bearer(req.Header.Get("Authorization")); token != "" {
-		ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, logSubsystem, token)
-		ctx = tflog.SubsystemMaskMessageStrings(ctx, logSubsystem, token)
+		ctx = newRedactor(token).mask(ctx)
 	}
 	fields := map[string]any{
 		"http.method":          req.Method,

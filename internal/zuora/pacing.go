@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,20 +27,28 @@ import (
 // Concurrency-Limit-* headers on every answer and holds new attempts instead
 // of sending them to be refused. Every wait the server asks for is its to
 // keep, checked against the deadline of the operation (never the attempt's).
+// The token endpoint, limited apart (per IP), has a pacer of its own.
 //
 //   - When the window is spent (RateLimit-Remaining, less what was sent
 //     since that answer, is 0) attempts wait for RateLimit-Reset.
 //   - After a refusal for the rate or concurrency limit (HTTP 429, or
-//     category 70 with HTTP 200), or an HTTP 503 with Retry-After (capped
+//     category 70 with HTTP 200), or an HTTP 5xx with Retry-After (capped
 //     at the backoff cap), every attempt of the client waits for the same
-//     Retry-After or reset, not only the refused one; the held attempts go
-//     again spread over a little time (holdSpread), not all at once.
+//     Retry-After or reset, not only the refused one.
+//   - The attempts that waited for a hold or a window's reset go again one
+//     by one, in the order they came, spread over a little time after its
+//     end (holdSpread), not all at once.
 //   - The concurrency gate counts: an attempt goes while the latest
 //     answer's Concurrency-Limit-Remaining, less this client's attempts sent
 //     since and still in flight, leaves a slot, and never past
 //     Concurrency-Limit-Limit attempts of its own in flight.
+//   - First come, first served: attempts are admitted in the order they
+//     asked; a freed slot goes to the oldest waiter, newcomers queue behind.
+//   - Only attempts that reached the wire count against the window: one
+//     whose dial failed is given back (unsent).
 //   - A wait that would end past the context's deadline fails at once with a
 //     *WaitError; cancelling the context ends every wait.
+//   - It decides under its lock and logs after releasing it.
 //
 // Several pipelines sharing a tenant see the same headers, so each paces
 // itself to what is left for all of them.
@@ -44,16 +56,25 @@ type pacer struct {
 	mu      sync.Mutex
 	changes notifier // broadcast on every change of what follows
 	now     func() time.Time
-	spread  func(time.Duration) time.Duration // a random part of a hold's spread
+	spread  func(time.Duration) time.Duration // a random part of a released attempt's slot
 
-	sent     uint64              // attempts admitted, in order: each has a sequence number
-	inFlight map[uint64]struct{} // admitted attempts without their answer yet
+	// Who the limits are, in causes: Zuora's API for the tenant, or its
+	// token endpoint.
+	subject, windowName string
+
+	sent       uint64              // attempts admitted, in order: each has a sequence number
+	inFlight   map[uint64]struct{} // admitted attempts without their answer yet
+	unsentSeqs []uint64            // admitted after rateSeq, but never reached the wire
+
+	queue   []uint64 // tickets of the attempts waiting, oldest first
+	tickets uint64
 
 	// From the answer to the latest attempt that carried the headers.
 	rateSeq       uint64
 	rateKnown     bool
 	rateRemaining int
 	rateResetAt   time.Time
+	rateFor       time.Duration // how long the window had left at that answer
 	rateRequestID string
 	// What others (other pipelines on the tenant) spent of the window while
 	// this client spent own: between two answers, the window shrank by more
@@ -73,10 +94,35 @@ type pacer struct {
 	holdFor       time.Duration
 	holdCause     string
 	holdRequestID string
-	holdNumber    uint64 // counts holds: a held attempt draws its spread once per hold
+
+	waitedFor gate    // the latest timed gate an attempt waited for
+	release   release // the spread release of the attempts it held
 
 	serviceWaitCap time.Duration // the longest wait a 503's Retry-After may impose
 	loudWait       time.Duration // waits this long or longer are logged at WARN
+}
+
+// gate is what keeps an attempt from going now: until when (zero: until
+// something changes), for how long in all (span, of a timed gate), why (""
+// when it may go) and the Zuora-Request-Id of the answer that said so.
+type gate struct {
+	until     time.Time
+	span      time.Duration
+	cause     string
+	requestID string
+}
+
+// release lets the attempts a timed gate held go one at a time, in their
+// order, each in its own slot of gap after the gate's end (with a random
+// place in the slot), so that neither this client nor several in step
+// send them at one instant.
+type release struct {
+	left  int       // attempts still to go; 0: no release under way
+	next  time.Time // when the next may go
+	end   time.Time // the gate's end
+	gap   time.Duration
+	done  int // attempts released so far
+	cause string
 }
 
 // defaultLoudWait is how long a wait must be to be logged at WARN.
@@ -88,8 +134,16 @@ const maxHoldSpread = time.Second
 func newPacer() *pacer {
 	return &pacer{
 		now: time.Now, spread: rand.N[time.Duration], inFlight: map[uint64]struct{}{},
+		subject: "Zuora", windowName: "Zuora's rate limit for the tenant",
 		loudWait: defaultLoudWait, serviceWaitCap: DefaultBackoffCap,
 	}
+}
+
+// newTokenPacer paces the token endpoint, rate limited apart from the API.
+func newTokenPacer() *pacer {
+	p := newPacer()
+	p.subject, p.windowName = "Zuora's token endpoint", "the rate limit of Zuora's token endpoint"
+	return p
 }
 
 // holdSpread is the span over which the attempts a hold of d held are let
@@ -104,6 +158,18 @@ type WaitError struct {
 	Until     time.Time     // when the limit resets
 	Deadline  time.Time
 	RequestID string // of the answer that reported the limit
+}
+
+// checkWait is the one rule every wait for Zuora's limits passes, the
+// pacer's and a reader's of the listing alike: a wait for cause until until
+// that would end past ctx's deadline fails now with a *WaitError. A wait
+// without an end (until zero) or without a cause passes.
+func checkWait(ctx context.Context, now time.Time, g gate) error {
+	deadline, ok := ctx.Deadline()
+	if g.cause == "" || g.until.IsZero() || !ok || !g.until.After(deadline) {
+		return nil
+	}
+	return &WaitError{Cause: g.cause, Wait: g.until.Sub(now), Until: g.until, Deadline: deadline, RequestID: g.requestID}
 }
 
 // Is makes a WaitError a context.DeadlineExceeded: the deadline is why.
@@ -134,52 +200,54 @@ func (p *pacer) holding() bool {
 func (p *pacer) peek() (until time.Time, cause, requestID string, changed <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	until, cause, requestID = p.wouldWaitLocked(p.now())
-	return until, cause, requestID, p.changes.wait()
+	g := p.wouldWaitLocked(p.now())
+	return g.until, g.cause, g.requestID, p.changes.wait()
 }
 
 // admit waits until an attempt may be sent and returns its sequence number.
 func (p *pacer) admit(ctx context.Context) (uint64, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.tickets++
+	ticket := p.tickets
+	p.queue = append(p.queue, ticket)
 	var waited time.Duration
 	var cause string
 	logged := false
 	defer func() {
+		p.leaveQueueLocked(ticket)
+		p.mu.Unlock()
 		if waited > 0 {
 			meterFrom(ctx).add(cause, waited)
 		}
 	}()
-	var turn heldTurn
 	for {
 		now := p.now()
 		p.forgetEndedWindowLocked(now)
-		until, why, requestID := p.wouldWaitLocked(now)
-		deadline, hasDeadline := ctx.Deadline()
-		if why != "" && !until.IsZero() && hasDeadline && until.After(deadline) {
-			return 0, &WaitError{Cause: why, Wait: until.Sub(now), Until: until, Deadline: deadline, RequestID: requestID}
+		g := p.wouldWaitLocked(now)
+		if err := checkWait(ctx, now, g); err != nil {
+			return 0, err
 		}
-		held := now.Before(p.holdUntil)
-		if held && turn.hold != p.holdNumber {
-			turn = p.drawTurnLocked(ctx)
+		if g.cause != "" && !g.until.IsZero() {
+			p.waitedFor = g // those waiting now go spread after its end
 		}
-		if turn.hold == p.holdNumber && now.Before(turn.at) && (why == "" || held) {
-			until, why = turn.at, p.holdCause // the hold is over, but not this attempt's turn
+		if g.cause == "" {
+			g = p.turnLocked(ctx, now, ticket)
 		}
-		if why == "" {
+		if g.cause == "" {
 			p.sent++
 			p.inFlight[p.sent] = struct{}{}
+			p.releasedLocked()
 			return p.sent, nil
 		}
-		cause = why
-		if d := until.Sub(now); !until.IsZero() && d >= p.loudWait && !logged {
+		cause = g.cause
+		var warn func()
+		if d := g.until.Sub(now); !g.until.IsZero() && d >= p.loudWait && !logged {
 			logged = true // once per request, however often it wakes
-			tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", map[string]any{
-				"cause": why, "wait": d.Round(time.Millisecond).String(), "until": until.UTC().Format(time.RFC3339),
-			})
+			fields := map[string]any{"cause": g.cause, "wait": d.Round(time.Millisecond).String(), "until": g.until.UTC().Format(time.RFC3339)}
+			warn = func() { tflog.Warn(ctx, "waiting for Zuora's limits before sending a request", fields) }
 		}
 		start := time.Now()
-		err := p.waitLocked(ctx, until, now)
+		err := p.waitLocked(ctx, g.until, now, warn)
 		waited += time.Since(start)
 		if err != nil {
 			return 0, err
@@ -187,20 +255,71 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 	}
 }
 
-// heldTurn is when an attempt that a hold held goes again.
-type heldTurn struct {
-	hold uint64 // the hold it was drawn for (0: none; holds count from 1)
-	at   time.Time
+// turnLocked says, the limits allowing an attempt now, whether it is the
+// turn of the attempt with ticket: the oldest waiter goes first, and the
+// attempts a timed gate held go in the slots of its release.
+func (p *pacer) turnLocked(ctx context.Context, now time.Time, ticket uint64) gate {
+	if w := p.waitedFor; !w.until.IsZero() && !now.Before(w.until) {
+		p.waitedFor = gate{}
+		p.startReleaseLocked(w, len(p.queue))
+	}
+	if p.queue[0] != ticket {
+		cause := "earlier requests go first"
+		if p.release.left > 0 {
+			cause = p.release.cause
+		}
+		return gate{cause: cause} // until the one ahead goes
+	}
+	if p.release.left == 0 || !now.Before(p.release.next) {
+		return gate{}
+	}
+	if deadline, ok := ctx.Deadline(); ok && p.release.next.After(deadline) {
+		return gate{} // its slot is past its deadline: the spread gives way
+	}
+	return gate{until: p.release.next, cause: p.release.cause}
 }
 
-// drawTurnLocked draws the turn of an attempt held by the current hold:
-// within the hold's spread after its end, and well before ctx's deadline.
-func (p *pacer) drawTurnLocked(ctx context.Context) heldTurn {
-	spread := p.spread(max(holdSpread(p.holdFor), 1))
-	if deadline, ok := ctx.Deadline(); ok {
-		spread = min(spread, max(deadline.Sub(p.holdUntil)/2, 0))
+// startReleaseLocked begins the release of the n attempts that g held.
+func (p *pacer) startReleaseLocked(g gate, n int) {
+	spread := holdSpread(g.span)
+	if n <= 0 || spread <= 0 {
+		p.release = release{}
+		return
 	}
-	return heldTurn{hold: p.holdNumber, at: p.holdUntil.Add(spread)}
+	p.release = release{left: n, end: g.until, gap: spread / time.Duration(n), cause: g.cause}
+	p.release.next = p.slotLocked(0)
+}
+
+// slotLocked is when the k-th attempt of the release may go: somewhere in
+// its slot of gap, slots in the order of the attempts.
+func (p *pacer) slotLocked(k int) time.Time {
+	return p.release.end.Add(time.Duration(k)*p.release.gap + p.spread(max(p.release.gap, 1)))
+}
+
+// releasedLocked accounts for an attempt admitted: the next slot of the
+// release, if one is under way, is drawn.
+func (p *pacer) releasedLocked() {
+	if p.release.left == 0 {
+		return
+	}
+	p.release.left--
+	p.release.done++
+	if p.release.left == 0 {
+		p.release = release{}
+		return
+	}
+	p.release.next = p.slotLocked(p.release.done)
+}
+
+// leaveQueueLocked takes ticket out of the queue, admitted or given up;
+// the one behind it may be next.
+func (p *pacer) leaveQueueLocked(ticket uint64) {
+	if i := slices.Index(p.queue, ticket); i >= 0 {
+		p.queue = slices.Delete(p.queue, i, i+1)
+		if i == 0 {
+			p.changes.broadcast()
+		}
+	}
 }
 
 // forgetEndedWindowLocked drops a rate window whose reset has passed: the
@@ -211,19 +330,24 @@ func (p *pacer) forgetEndedWindowLocked(now time.Time) {
 	}
 }
 
-// wouldWaitLocked says, changing nothing, whether an attempt must wait now,
-// until when (zero: until something changes) and why ("" when it may go).
-func (p *pacer) wouldWaitLocked(now time.Time) (until time.Time, why, requestID string) {
+// wouldWaitLocked says, changing nothing, whether an attempt must wait now
+// for Zuora's limits, and what for.
+func (p *pacer) wouldWaitLocked(now time.Time) gate {
 	if now.Before(p.holdUntil) {
-		return p.holdUntil, p.holdCause, p.holdRequestID
+		return gate{until: p.holdUntil, span: p.holdFor, cause: p.holdCause, requestID: p.holdRequestID}
 	}
 	if p.rateKnown && now.Before(p.rateResetAt) && p.rateRemaining-p.spentSinceLocked() <= 0 {
-		return p.rateResetAt, "Zuora's rate limit for the tenant is used up (RateLimit-Remaining: 0)", p.rateRequestID
+		cause := p.windowName + " is used up (RateLimit-Remaining: 0)"
+		if p.rateRemaining > 0 { // spent by what was sent since: say so, not a 0 Zuora never sent
+			cause = fmt.Sprintf("%s is used up (RateLimit-Remaining: %d, all spent since by requests of this client and, at the pace seen, of others)",
+				p.windowName, p.rateRemaining)
+		}
+		return gate{until: p.rateResetAt, span: p.rateFor, cause: cause, requestID: p.rateRequestID}
 	}
 	if p.concurrencyFullLocked() {
-		return time.Time{}, "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)", ""
+		return gate{cause: "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)"}
 	}
-	return time.Time{}, "", ""
+	return gate{}
 }
 
 // concurrencyFullLocked says whether one more attempt would pass Zuora's
@@ -254,7 +378,7 @@ func (p *pacer) concurrencyFullLocked() bool {
 // latest answer: this client's attempts since, and others' at the rate they
 // have been seen spending alongside.
 func (p *pacer) spentSinceLocked() int {
-	own := int(p.sent - p.rateSeq)
+	own := p.sentBetweenLocked(p.rateSeq, p.sent)
 	if p.windowForeign == 0 || own == 0 {
 		return own
 	}
@@ -265,12 +389,28 @@ func (p *pacer) spentSinceLocked() int {
 	return own + int(float64(own+len(p.inFlight))*share+0.999)
 }
 
+// sentBetweenLocked counts the attempts after from, up to to, that
+// reached the wire.
+func (p *pacer) sentBetweenLocked(from, to uint64) int {
+	n := int(to - from)
+	for _, seq := range p.unsentSeqs {
+		if seq > from && seq <= to {
+			n--
+		}
+	}
+	return n
+}
+
 // waitLocked releases p.mu until until (or the next change, when until is
-// zero or sooner), or ctx's end.
-func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
+// zero or sooner), or ctx's end. It writes the log line warn, if any, with
+// the lock released.
+func (p *pacer) waitLocked(ctx context.Context, until, now time.Time, warn func()) error {
 	changed := p.changes.wait()
 	p.mu.Unlock()
 	defer p.mu.Lock()
+	if warn != nil {
+		warn()
+	}
 	var timer <-chan time.Time
 	if !until.IsZero() {
 		t := time.NewTimer(until.Sub(now))
@@ -284,6 +424,18 @@ func (p *pacer) waitLocked(ctx context.Context, until, now time.Time) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// unsent gives back attempt seq, which never reached the wire (its dial
+// failed): it does not count against the window.
+func (p *pacer) unsent(seq uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	defer p.changes.broadcast()
+	delete(p.inFlight, seq)
+	if seq > p.rateSeq {
+		p.unsentSeqs = append(p.unsentSeqs, seq)
+	}
 }
 
 // done records the answer (or its absence) to attempt seq.
@@ -306,7 +458,7 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 	// back; its RateLimit-* headers are not used against it.
 	if okR && okT && seq >= p.rateSeq && (!refused || !retryAfter) {
 		if p.rateKnown && remaining <= p.rateRemaining {
-			own := int(seq - p.rateSeq)
+			own := p.sentBetweenLocked(p.rateSeq, seq)
 			if drop := p.rateRemaining - remaining; drop > own {
 				p.windowForeign += drop - own
 			}
@@ -314,7 +466,8 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 		} else { // the first answer of a window
 			p.windowOwn, p.windowForeign = 0, 0
 		}
-		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateRequestID = seq, true, remaining, now.Add(reset), requestID
+		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateFor, p.rateRequestID = seq, true, remaining, now.Add(reset), reset, requestID
+		p.unsentSeqs = slices.DeleteFunc(p.unsentSeqs, func(s uint64) bool { return s <= seq })
 	}
 	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok {
 		p.concKnown, p.concRemaining, p.concMark = true, conc, p.sent
@@ -331,13 +484,13 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 		// A refusal that says nothing of when to come back holds no one:
 		// its retry backs off with jitter as any other.
 		if ok {
-			p.holdLocked(now, hold, fmt.Sprintf("Zuora refused a request for its %s (HTTP %d), asking every request to wait %s",
-				limit, resp.StatusCode, hold.Round(time.Millisecond)), requestID)
+			p.holdLocked(now, hold, fmt.Sprintf("%s refused a request for its %s (HTTP %d), asking every request to wait %s",
+				p.subject, limit, resp.StatusCode, hold.Round(time.Millisecond)), requestID)
 		}
-	case resp.StatusCode == http.StatusServiceUnavailable && ok:
+	case resp.StatusCode >= http.StatusInternalServerError && ok:
 		hold = min(hold, p.serviceWaitCap)
-		p.holdLocked(now, hold, fmt.Sprintf("Zuora is unavailable (HTTP 503), asking every request to wait %s",
-			hold.Round(time.Millisecond)), requestID)
+		p.holdLocked(now, hold, fmt.Sprintf("%s is unavailable (HTTP %d), asking every request to wait %s",
+			p.subject, resp.StatusCode, hold.Round(time.Millisecond)), requestID)
 	}
 }
 
@@ -348,7 +501,6 @@ func (p *pacer) holdLocked(now time.Time, d time.Duration, cause, requestID stri
 		return
 	}
 	p.holdUntil, p.holdFor, p.holdCause, p.holdRequestID = until, d, cause, requestID
-	p.holdNumber++
 }
 
 // serverWait reads Retry-After, in seconds or as a date.
@@ -406,6 +558,10 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)
+	if err != nil && neverSent(err) {
+		t.pacer.unsent(seq)
+		return nil, err
+	}
 	var body []byte
 	if err == nil && resp != nil && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusTooManyRequests) {
 		// A refusal may come as HTTP 200 with "success": false: look.
@@ -416,6 +572,22 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	t.pacer.done(seq, resp, body)
 	return resp, err
+}
+
+// neverSent reports whether err says an attempt never reached Zuora: no
+// connection was made (the name does not resolve, nothing listens, no
+// route: the dial failed) or the TLS handshake failed, before any request
+// was written.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	return (errors.As(err, &opErr) && opErr.Op == "dial") || errors.As(err, &dnsErr) ||
+		errors.As(err, &certErr) || errors.As(err, &authorityErr) || errors.As(err, &hostErr) ||
+		errors.As(err, &invalidErr) || plainHTTPAnswer(err)
 }
 
 // WaitMeter adds up how long the calls made with its context waited for

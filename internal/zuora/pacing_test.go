@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -151,8 +152,8 @@ func TestPacingWindowResets(t *testing.T) {
 		if _, err := p.admit(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); d != 200*time.Millisecond {
-			t.Fatalf("admitted after %v, want 200ms", d)
+		if d := time.Since(start); d < 200*time.Millisecond || d > 200*time.Millisecond+holdSpread(200*time.Millisecond) {
+			t.Fatalf("admitted after %v, want 200ms and at most its release's spread", d)
 		}
 		// Remaining 2, reset far: two more go, the third waits.
 		p.done(2, synthetic(200, "RateLimit-Remaining", "2", "RateLimit-Reset", "60"), nil)
@@ -451,4 +452,192 @@ func TestPacerPeekChangesNothing(t *testing.T) {
 			t.Fatal("peek forgot the window: it changed the pacer")
 		}
 	})
+}
+
+// Issue 24, case 7: only attempts that reached the wire count against the
+// rate window: an attempt whose dial was refused, or that found no token,
+// leaves the window as it was, and no error quotes a RateLimit-Remaining: 0
+// Zuora never sent.
+func TestPacingCountsOnlySentAttempts(t *testing.T) {
+	fast := func(c *Config) { c.BackoffBase, c.BackoffCap = time.Millisecond, 10*time.Millisecond }
+	check := func(t *testing.T, c *Client, fail func()) {
+		t.Helper()
+		if _, err := c.ListSequenceSets(context.Background(), ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		fail()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := c.ListSequenceSets(ctx, ListOptions{})
+		if err == nil || errors.As(err, new(*WaitError)) || strings.Contains(err.Error(), "RateLimit-Remaining: 0") {
+			t.Fatalf("the failing call: %v; want its own failure, not a wait for the window", err)
+		}
+		time.Sleep(tokenFailureMemory)
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := c.ListSequenceSets(ctx, ListOptions{}); err != nil {
+			t.Fatalf("the window has a request left, uncounted attempts aside: %v", err)
+		}
+	}
+	t.Run("refused dial", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			fake := zuorafake.New(zuorafake.Options{RateLimitPerMinute: 2})
+			wire := &refusingWire{next: inMemory{fake}}
+			c := newTestClient(t, "http://127.0.0.1:8080", func(c *Config) { c.HTTPClient = &http.Client{Transport: wire} }, fast)
+			check(t, c, func() { wire.refuse(maxUnreachableAttempts) })
+		})
+	})
+	t.Run("token failure", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			fake, c := bubbleClient(t, zuorafake.Options{RateLimitPerMinute: 3}, fast)
+			check(t, c, func() {
+				// The next call's token is rejected, and no new one comes.
+				fake.Inject(zuorafake.Fault{Kind: zuorafake.FaultRaw, Status: 401, ContentType: "application/json", Body: `{"message":"Authentication error"}`})
+				tokenDown(fake, DefaultMaxRetries+1)
+			})
+		})
+	})
+}
+
+// refusingWire refuses the dial of the next n API requests.
+type refusingWire struct {
+	mu   sync.Mutex
+	n    int
+	next http.RoundTripper
+}
+
+func (w *refusingWire) refuse(n int) {
+	w.mu.Lock()
+	w.n = n
+	w.mu.Unlock()
+}
+
+func (w *refusingWire) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.mu.Lock()
+	refuse := w.n > 0 && strings.HasPrefix(r.URL.Path, "/v1/")
+	if refuse {
+		w.n--
+	}
+	w.mu.Unlock()
+	if refuse {
+		return nil, dialFaults["connection refused"]
+	}
+	return w.next.RoundTrip(r)
+}
+
+// Issue 24, case 8: the attempts that waited for a spent window's reset go
+// spread over a little time after it, as held attempts do.
+func TestPacingWindowResetReleasesSpread(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		seq, _ := p.admit(context.Background())
+		start := time.Now()
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "2"), nil)
+		var mu sync.Mutex
+		at := map[time.Duration]int{}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				seq, err := p.admit(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				at[time.Since(start)]++
+				mu.Unlock()
+				p.done(seq, synthetic(200), nil)
+			})
+		}
+		wg.Wait()
+		for d := range at {
+			if d < 2*time.Second || d > 3*time.Second {
+				t.Fatalf("an attempt waiting for a reset in 2s went after %v", d)
+			}
+		}
+		if len(at) < 5 {
+			t.Fatalf("10 attempts waiting for the reset went at %d instants (%v): all at once", len(at), at)
+		}
+	})
+}
+
+// Issue 24, case 9: the concurrency gate admits first come, first served:
+// a freed slot goes to the oldest waiter, and newcomers queue behind it.
+func TestPacingAdmitsFirstComeFirstServed(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		full := synthetic(200, "Concurrency-Limit-Limit", "1", "Concurrency-Limit-Remaining", "1")
+		first, _ := p.admit(context.Background())
+		var mu sync.Mutex
+		var order []int
+		var wg sync.WaitGroup
+		for i := range 40 {
+			time.Sleep(time.Millisecond) // the i-th arrives i ms in
+			wg.Go(func() {
+				seq, err := p.admit(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				time.Sleep(3 * time.Millisecond)
+				p.done(seq, full, nil)
+			})
+			if i == 0 {
+				synctest.Wait()
+				p.done(first, full, nil)
+			}
+		}
+		wg.Wait()
+		overtakes := 0
+		for k := range order {
+			for _, later := range order[k+1:] {
+				if later < order[k] {
+					overtakes++
+				}
+			}
+		}
+		if overtakes > 0 {
+			t.Fatalf("%d overtakes in the admission order %v", overtakes, order)
+		}
+	})
+}
+
+// blockingSink is a log sink that stalls every write until released.
+type blockingSink struct{ entered, release chan struct{} }
+
+func (s *blockingSink) Write(p []byte) (int, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	return len(p), nil
+}
+
+// Issue 24, case 10: the pacer decides under its lock and logs after it: a
+// slow log sink stalls no other request.
+func TestPacerLogsOutsideItsLock(t *testing.T) {
+	sink := &blockingSink{entered: make(chan struct{}), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(tflogtest.RootLogger(context.Background(), sink))
+	defer cancel()
+	p := newPacer()
+	seq, _ := p.admit(ctx)
+	p.done(seq, synthetic(429, "Retry-After", "60"), nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = p.admit(ctx) // a long wait: logged at WARN
+	}()
+	<-sink.entered
+	free := p.mu.TryLock()
+	if free {
+		p.mu.Unlock()
+	}
+	close(sink.release)
+	cancel()
+	<-done
+	if !free {
+		t.Fatal("the pacer held its lock while writing a log line")
+	}
 }

@@ -61,6 +61,13 @@ func (st *requestState) setToken(token string) {
 	st.mu.Unlock()
 }
 
+// sentToken is the bearer sent on the latest attempt.
+func (st *requestState) sentToken() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.token
+}
+
 func (st *requestState) snapshot() (attempts int, lastRetried string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -288,19 +295,20 @@ func giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
 	return nil, err
 }
 
-// newRetryClient retries through httpClient. With a pacer, a wait the
-// server asked for is the pacer's to keep (it holds every attempt of the
-// client, this retry included, and checks it against the operation's
-// deadline), so the backoff adds nothing to it.
+// newRetryClient retries through httpClient. With a pacer, every wait the
+// server asks for (Retry-After, RateLimit-Reset) is the pacer's to keep: it
+// holds every attempt of the client, this retry included, and checks the
+// wait against the operation's deadline. The backoff then adds only its
+// jitter, and nothing while the pacer holds.
 func newRetryClient(httpClient *http.Client, maxRetries int, base, maxWait time.Duration, tokens *tokenSource, pace *pacer) *retryablehttp.Client {
 	policy := retryPolicy{tokens: tokens}
 	wait := backoff
 	if pace != nil {
 		wait = func(base, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-			if pace.holding() {
+			if pace.holding() || (resp != nil && resp.StatusCode == http.StatusUnauthorized) {
 				return 0
 			}
-			return backoff(base, maxWait, attempt, resp)
+			return fullJitter(base, maxWait, attempt)
 		}
 	}
 	return &retryablehttp.Client{
