@@ -44,7 +44,15 @@ var (
 // issue-24 cases behind them: their violations are logged, not failed,
 // unless -sim.enforce names them (or says all). Remove an entry once its
 // fix is in.
-var simKnownFailing = map[string]string{}
+var simKnownFailing = map[string]string{
+	"fifo-admission":   "issue 24 case 9: the concurrency gate wakes every waiter, newcomers overtake",
+	"deadline-wait":    "issue 24 case 6: a token 429's Retry-After is slept to the deadline",
+	"rate-counts-sent": "issue 24 case 7: attempts that never reached Zuora count against the window",
+	"read-truth":       "issue 24 case 5: EachSequenceSet hands on full pages of id-less sets",
+	"list-pages":       "issue 24 cases 1-3: the listing's budget starts over at every useful page; blank ids list everything",
+	"no-false-repeat":  "issue 24 case 4: a page shifted by a create fails the listing as repeated",
+	"no-secret":        "issue 24 case 12: a 401 body quoting the bearer reaches errors and the listing's warning",
+}
 
 // simClientID and simSecret are the simulation's credentials; the secret
 // must never show in an error or a log line.
@@ -105,11 +113,13 @@ func simRunOnce(t *testing.T, seed uint64, attempt int, enforced map[string]bool
 			firstMsg[inv.name] = v[0]
 		}
 		msg := fmt.Sprintf("invariant %s (%s): %d violation(s); first: %s\n"+
-			"    replay: make simulate SEED=%d  (go test -count=1 -run TestSimulation ./internal/zuora -sim.seed=%d)\n"+
-			"    run %d of the seed: %s", inv.name, inv.says, len(v), v[0], seed, seed, attempt+1, run.describe())
-		if enforced[inv.name] {
+			"    replay: make simulate SEED=%d ENFORCE=%s  (go test -count=1 -run TestSimulation ./internal/zuora -sim.seed=%d -sim.repeat=20 -sim.enforce=%s)\n"+
+			"    run %d of the seed: %s", inv.name, inv.says, len(v), v[0], seed, inv.name, seed, inv.name, attempt+1, run.describe())
+		switch {
+		case enforced[inv.name]:
 			t.Error(msg)
-		} else {
+		case *simSeed != 0 || *simTrace:
+			// A known failure is told in the summary; in full only for a replay.
 			t.Logf("known failing (%s), not enforced: %s", simKnownFailing[inv.name], msg)
 		}
 	}
