@@ -30,6 +30,7 @@ var simInvariants = []simInvariant{
 	{"read-truth", "every read returns the model's truth or an error, never a stale set after this client's write", simCheckTruth},
 	{"list-pages", "list pages ≤ min(⌈S/40⌉+3, GETs replaced+3) plus failed pages", simCheckPages},
 	{"no-false-repeat", "pages shifted by creates and deletes never fail a listing as repeated", simCheckRepeat},
+	{"valid-token-used", "no call fails for want of a token while the latest token is still valid", simCheckTokenServed},
 	{"no-secret", "no client secret or token in any error or log line", simCheckSecrets},
 }
 
@@ -405,6 +406,27 @@ func simCheckRepeat(r *simRun) []string {
 	for _, line := range r.logs {
 		if strings.Contains(line.text, "repeated sequence set") {
 			v = append(v, fmt.Sprintf("log at %s: %s", r.at(line.at), simExcerpt(line.text)))
+		}
+	}
+	return v
+}
+
+func simCheckTokenServed(r *simRun) []string {
+	var v []string
+	for _, op := range r.ops {
+		var tokErr *TokenError
+		if !errors.As(op.err, &tokErr) {
+			continue
+		}
+		var latest *simGrant
+		for i := range r.model.grants {
+			if g := &r.model.grants[i]; !g.at.After(op.end) {
+				latest = g
+			}
+		}
+		if latest != nil && !r.model.revoked[latest.token] && latest.expires.After(op.end) {
+			v = append(v, fmt.Sprintf("%s (%s) failed at %s for want of a token, while the token granted at %s was valid until %s: %v",
+				op.key, op.kind, r.at(op.end), r.at(latest.at), r.at(latest.expires), simRedacted(op.err.Error(), append([]string{simSecret}, r.model.issued...))))
 		}
 	}
 	return v

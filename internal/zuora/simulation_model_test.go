@@ -66,7 +66,7 @@ type simFaults struct {
 	tokenRA        float64       // /oauth/token answers 429 with Retry-After
 	tokenEcho      float64       // /oauth/token's error body echoes the form (client_secret)
 	tokenLife      time.Duration // expires_in
-	tokenStorms    [][2]time.Duration
+	tokenStorms    []simStorm
 	shiftInsert    float64 // a create goes anywhere in the listing order, not at its end
 	endless        bool    // past the last set, every page is full of id-less sets
 	rateLimit      int     // requests per window
@@ -76,6 +76,13 @@ type simFaults struct {
 	foreignRate    bool          // it spends the rate window too
 	foreignLimitTo []int         // concurrency limits it sets, in turn
 	backoff        time.Duration // the client's BackoffBase (its cap is 60 times it)
+}
+
+// simStorm is a time when /oauth/token fails every request: with 503s, or
+// with 429s and Retry-After.
+type simStorm struct {
+	from, to time.Duration
+	limited  bool
 }
 
 // simVersion is one state of a set: from when on, and the set (nil: absent).
@@ -149,6 +156,7 @@ type simModel struct {
 	tokens   map[string]time.Time // access token → when it expires
 	revoked  map[string]bool      // tokens the model expired early
 	issued   []string             // every access token handed out
+	grants   []simGrant           // the tokens handed out, with their lives
 	unsent   []time.Time          // when attempts were refused before reaching the tenant
 	requests []*simRequest        // in arrival order
 	ownFlow  int                  // own API requests in flight
@@ -163,6 +171,11 @@ type simModel struct {
 	maxSets  int                  // the most sets the tenant held
 	deletes  []time.Time          // when sets were deleted
 	foreignN int
+}
+
+type simGrant struct {
+	token       string
+	at, expires time.Time
 }
 
 type simLimitAt struct {
@@ -667,10 +680,10 @@ func (m *simModel) serveToken(r *simRequest, rng *rand.Rand) {
 	h := http.Header{"Content-Type": {"application/json"}, "Zuora-Request-Id": {simRequestID(r.key)}}
 	r.answer.header = h
 	form, _ := url.ParseQuery(string(r.body))
-	storm := false
+	storm, stormLimited := false, false
 	for _, s := range f.tokenStorms {
-		if el := now.Sub(m.start); el >= s[0] && el < s[1] {
-			storm = true
+		if el := now.Sub(m.start); el >= s.from && el < s.to {
+			storm, stormLimited = true, s.limited
 		}
 	}
 	minute := int(now.Sub(m.start) / time.Minute)
@@ -689,7 +702,7 @@ func (m *simModel) serveToken(r *simRequest, rng *rand.Rand) {
 	}
 	p := rng.Float64()
 	switch {
-	case m.tokenWin[1] > 100 || p < f.tokenRA || storm && p < 0.5:
+	case m.tokenWin[1] > 100 || p < f.tokenRA || stormLimited:
 		ra := 5 + rng.IntN(60)
 		h.Set("Retry-After", strconv.Itoa(ra))
 		r.holdUntil = now.Add(time.Duration(ra) * time.Second)
@@ -702,6 +715,7 @@ func (m *simModel) serveToken(r *simRequest, rng *rand.Rand) {
 		tok := fmt.Sprintf("tok%016x%016x", rng.Uint64(), rng.Uint64())
 		m.tokens[tok] = now.Add(f.tokenLife)
 		m.issued = append(m.issued, tok)
+		m.grants = append(m.grants, simGrant{token: tok, at: now, expires: now.Add(f.tokenLife)})
 		r.answer.status = http.StatusOK
 		r.answer.body, _ = json.Marshal(map[string]any{"access_token": tok, "token_type": "bearer",
 			"expires_in": int(f.tokenLife.Seconds()), "scope": "entity.sim", "jti": tok[3:11]})
