@@ -170,7 +170,6 @@ type simModel struct {
 	limitLog [2]simLimitAt        // the two latest Concurrency-Limit-Limit delivered
 	maxSets  int                  // the most sets the tenant held
 	deletes  []time.Time          // when sets were deleted
-	foreignN int
 }
 
 type simGrant struct {
@@ -500,8 +499,7 @@ func (m *simModel) serveAPI(r *simRequest, rng *rand.Rand) {
 	h := r.answer.header
 	token := bearer(r.header.Get("Authorization"))
 	exp, known := m.tokens[token]
-	switch {
-	case !known || !time.Now().Before(exp) || m.revoked[token] || rng.Float64() < f.revoke:
+	if !known || !time.Now().Before(exp) || m.revoked[token] || rng.Float64() < f.revoke {
 		m.revoked[token] = true
 		r.answer.status = http.StatusUnauthorized
 		msg := "Authentication error"
