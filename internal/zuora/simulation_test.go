@@ -331,8 +331,8 @@ func (a *simActors) start(rng *rand.Rand, seed uint64, preload int) {
 	if rng.IntN(4) > 0 {
 		planners = 10 // Terraform's -parallelism
 	}
-	writers, listers, readers := 1+rng.IntN(6), rng.IntN(3), rng.IntN(3)
-	a.describe = fmt.Sprintf("%d plan reads, %d writers, %d listers, %d readers", planners, writers, listers, readers)
+	writers, listers, readers, pollers := 1+rng.IntN(6), rng.IntN(3), rng.IntN(3), rng.IntN(3)
+	a.describe = fmt.Sprintf("%d plan reads, %d writers, %d listers, %d readers, %d pollers", planners, writers, listers, readers, pollers)
 	actor := func(name string, n int, body func(*rand.Rand, func(string) *simOp)) {
 		r := rand.New(rand.NewPCG(seed, uint64(1000+len(name)*100+n)^uint64(name[0])<<32))
 		count := 0
@@ -391,6 +391,16 @@ func (a *simActors) start(rng *rand.Rand, seed uint64, preload int) {
 					}
 					a.byName(r, op("byName"), name)
 				}
+			}
+		})
+	}
+	// Pollers read one set after another, quickly: another pipeline's
+	// refreshes, what spends a window when every call fails at once.
+	for i := range pollers {
+		actor("poller", i, func(r *rand.Rand, op func(string) *simOp) {
+			for range 20 + r.IntN(40) {
+				time.Sleep(time.Duration(r.Int64N(int64(300 * time.Millisecond))))
+				a.read(r, op("read"), a.pickID(r, preload))
 			}
 		})
 	}
