@@ -34,7 +34,10 @@ resource "zuora_sequence_set" "x" {
   debit_memo  = { prefix = "XD", start_number = 1 }
 }`
 
-func TestProviderConfigurationErrors(t *testing.T) {
+// TestAccProviderConfiguration_errors: each provider block Terraform can
+// take but the provider cannot use is refused with an error naming what to
+// set, and nothing is sent.
+func TestAccProviderConfiguration_errors(t *testing.T) {
 	env := newTestEnv(t)
 	withoutZuoraVariables(t)
 	resourceBody := minimalResource
@@ -112,7 +115,9 @@ func TestProviderConfigurationErrors(t *testing.T) {
 	}
 }
 
-func TestProviderConfigurationFromEnvironment(t *testing.T) {
+// TestAccProviderConfiguration_fromEnvironment: an empty provider block
+// takes the tenant and its track id from the ZUORA_* variables.
+func TestAccProviderConfiguration_fromEnvironment(t *testing.T) {
 	env := newTestEnv(t)
 	for _, kv := range env.cliVariables() { // live, the run's own ZUORA_* variables
 		k, v, _ := strings.Cut(kv, "=")

@@ -260,7 +260,7 @@ func TestAccSecurity_noSecretInAPlainRun(t *testing.T) {
 }
 
 // TestAccSecurity_hostileProviderConfiguration adds to
-// TestProviderConfigurationErrors the values an attacker or a typo could
+// TestAccProviderConfiguration_errors the values an attacker or a typo could
 // slip into the provider block: header injection, credentials in the host,
 // look-alike loopback names. Each is refused at plan time and nothing is sent.
 func TestAccSecurity_hostileProviderConfiguration(t *testing.T) {
