@@ -45,14 +45,10 @@ var (
 // unless -sim.enforce names them (or says all). Remove an entry once its
 // fix is in.
 var simKnownFailing = map[string]string{
-	"fifo-admission":   "issue 24 case 9: the concurrency gate wakes every waiter, newcomers overtake",
-	"deadline-wait":    "issue 24 case 6: a token 429's Retry-After is slept to the deadline",
-	"rate-counts-sent": "issue 24 case 7: attempts that never reached Zuora count against the window",
-	"read-truth":       "issue 24 case 5: EachSequenceSet hands on full pages of id-less sets",
-	"list-pages":       "issue 24 cases 1-3: the listing's budget starts over at every useful page; blank ids list everything",
-	"no-false-repeat":  "issue 24 case 4: a page shifted by a create fails the listing as repeated",
-	"valid-token-used": "issue 24 case 11: in the renewal margin callers wait for the renewal, and its failure fails them all",
-	"no-secret":        "issue 24 case 12: a token error body echoing the form, a 401 quoting the bearer, reach errors and logs",
+	"fifo-admission":  "issue 24 case 9: the concurrency gate wakes every waiter, newcomers overtake",
+	"read-truth":      "issue 24 case 5: EachSequenceSet hands on full pages of id-less sets",
+	"list-pages":      "issue 24 cases 1-3: the listing's budget starts over at every useful page; blank ids list everything",
+	"no-false-repeat": "issue 24 case 4: a page shifted by a create fails the listing as repeated",
 }
 
 // simClientID and simSecret are the simulation's credentials; the secret
