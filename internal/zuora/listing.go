@@ -104,6 +104,9 @@ const (
 // listing when the client has one (see listing). IsNotFound(err) tells a
 // missing set apart, always confirmed by a GET.
 func (c *Client) ReadSequenceSet(ctx context.Context, id string) (SequenceSet, error) {
+	if _, err := setPath("read sequence set", id); err != nil {
+		return SequenceSet{}, err // a blank id: refused before the listing, nothing sent
+	}
 	if c.listing == nil {
 		return c.GetSequenceSet(ctx, id)
 	}
@@ -180,7 +183,8 @@ func (l *listing) wrote(id string) {
 
 // A reader is one read of the listing, from its first look to its answer.
 type reader struct {
-	key        string // the lower-case id; "" for a whole-listing read
+	key        string // the lower-case id of a read of one set
+	whole      bool   // a read of every set (all), which has no key
 	stage      readerStage
 	aloneUntil time.Time // when a read waiting for company gives up on it
 	epoch      int       // failEpoch when it started waiting for pages
@@ -289,7 +293,7 @@ func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
 // not once this client has written, since the listing may predate that.
 func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 	const op = "list sequence sets"
-	r := &reader{}
+	r := &reader{whole: true}
 	for {
 		l.mu.Lock()
 		next, sets, failure := l.nextForAllLocked(r)
@@ -369,7 +373,7 @@ func (l *listing) othersWaitLocked() bool { return len(l.waiting) > 0 || l.whole
 // joinLocked makes r wait for pages, and wakes a read waiting for company.
 func (l *listing) joinLocked(r *reader) {
 	r.stage, r.epoch = readerWaiting, l.failEpoch
-	if r.key == "" {
+	if r.whole {
 		l.wholeWaiting++
 	} else {
 		l.waiting[r.key]++
@@ -388,7 +392,7 @@ func (l *listing) leaveLocked(r *reader, stopped bool) {
 		switch {
 		case r.epoch != l.failEpoch:
 			// A page failed since it joined: the failure dropped its demand.
-		case r.key == "":
+		case r.whole:
 			l.wholeWaiting--
 		default:
 			if l.waiting[r.key]--; l.waiting[r.key] == 0 {
