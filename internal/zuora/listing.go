@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -507,10 +506,6 @@ func (l *listing) fetch(ctx context.Context, page int) {
 	case err != nil:
 		warn = l.failLocked(ctx, fmt.Errorf("page %d: %w", page, err))
 		return
-	case len(sets) >= ListPageSize && !anyID(sets):
-		warn = l.failLocked(ctx, &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
-			Message: fmt.Sprintf("page %d listed %d sequence sets, none with an id", page, len(sets))})
-		return
 	}
 	if sets == nil {
 		sets = []SequenceSet{}
@@ -530,16 +525,17 @@ func (l *listing) fetch(ctx context.Context, page int) {
 func (l *listing) applyLocked() error {
 	for l.received[l.applied+1] != nil {
 		next := l.applied + 1
-		for _, s := range l.received[next] {
+		fresh, err := newOnPage(next, l.received[next], func(key string) bool { // list_page_check.go
+			_, ok := l.known[key]
+			return ok
+		})
+		if err != nil {
+			return err
+		}
+		for _, s := range fresh {
 			key := strings.ToLower(s.ID)
 			if key == "" {
 				continue // cannot serve a read by id; a GET will
-			}
-			if _, dup := l.known[key]; dup {
-				// A server that ignores "page" would repeat itself forever:
-				// nothing it lists can be trusted.
-				return &APIError{Operation: "list sequence sets", StatusCode: http.StatusOK,
-					Message: fmt.Sprintf("page %d repeated sequence set %s already listed; the listing does not advance", next, s.ID)}
 			}
 			if l.waiting[key] > 0 {
 				l.lastUseful = next
@@ -551,16 +547,6 @@ func (l *listing) applyLocked() error {
 		l.applied = next
 	}
 	return nil
-}
-
-// anyID reports whether one of sets has an id.
-func anyID(sets []SequenceSet) bool {
-	for _, s := range sets {
-		if s.ID != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // failLocked records a failed page. Its waiters go by GET: they leave the

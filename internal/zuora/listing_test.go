@@ -514,14 +514,21 @@ func TestListingLoneReadsGoByGET(t *testing.T) {
 // TestListingNeverEnds: a server whose pages are always full, of sets
 // without an id or of ids never seen before, costs a bounded number of
 // pages; the reads still succeed by GET, and a whole listing ends with a
-// clear error at maxListPages.
+// clear error: at once for pages without an id, at maxListPages for new ids.
 func TestListingNeverEnds(t *testing.T) {
 	for _, tc := range []struct {
 		mode      zuorafake.EndlessListing
 		pagesMost int
+		// A whole listing: its error, and the pages it may send.
+		wholeErr   string
+		wholePages int
 	}{
-		{zuorafake.EndlessWithoutIDs, 1}, // a full page without one id is a failed page
-		{zuorafake.EndlessNewIDs, 3 + listingSparePages},
+		// A full page without one id brings nothing new: the listing and
+		// the whole listing (issue 24 case 5: it went on to the cap) stop
+		// at the first page.
+		{zuorafake.EndlessWithoutIDs, 1, "none with an id", 1},
+		// New ids on every page: the cap, 50 here (and the one failed page).
+		{zuorafake.EndlessNewIDs, 3 + listingSparePages, "did not end", 50 + 1},
 	} {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -550,11 +557,11 @@ func TestListingNeverEnds(t *testing.T) {
 				fake.ResetStats()
 				fake.SetLatency(0)
 				_, err := c.ReadSequenceSets(ctx, ListOptions{})
-				if err == nil || !strings.Contains(err.Error(), "did not end") {
-					t.Fatalf("listing every set: %v, want the listing that does not end", err)
+				if err == nil || !strings.Contains(err.Error(), tc.wholeErr) {
+					t.Fatalf("listing every set: %v, want %q", err, tc.wholeErr)
 				}
-				if n := fake.Stats().ByRoute[routeList]; n > 50+1 {
-					t.Fatalf("listing every set sent %d pages, want at most 50, the cap (and the one failed page)", n)
+				if n := fake.Stats().ByRoute[routeList]; n > tc.wholePages {
+					t.Fatalf("listing every set sent %d pages, want at most %d", n, tc.wholePages)
 				}
 			})
 		})

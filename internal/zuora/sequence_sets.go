@@ -181,19 +181,18 @@ func (c *Client) ListSequenceSets(ctx context.Context, opts ListOptions) ([]Sequ
 // the page size.
 func (c *Client) EachSequenceSet(ctx context.Context, opts ListOptions, fn func(SequenceSet) bool) error {
 	const op = "list sequence sets"
-	seen := map[string]bool{}
+	listed := map[string]bool{}
 	for page := 1; page <= maxListPages; page++ {
 		sets, err := c.listPage(ctx, opts, page)
 		if err != nil {
 			return err
 		}
-		for _, s := range sets {
-			if s.ID != "" && seen[s.ID] {
-				// A server ignoring "page" would repeat itself forever.
-				return &APIError{Operation: op, StatusCode: http.StatusOK,
-					Message: fmt.Sprintf("page %d repeated sequence set %s already listed; the listing does not advance", page, s.ID)}
-			}
-			seen[s.ID] = true
+		fresh, err := newOnPage(page, sets, func(key string) bool { return listed[key] }) // list_page_check.go
+		if err != nil {
+			return err
+		}
+		for _, s := range fresh {
+			listed[strings.ToLower(s.ID)] = true
 			if !fn(s) {
 				return nil
 			}

@@ -45,10 +45,9 @@ var (
 // unless -sim.enforce names them (or says all). Remove an entry once its
 // fix is in.
 var simKnownFailing = map[string]string{
-	"fifo-admission":  "issue 24 case 9: the concurrency gate wakes every waiter, newcomers overtake",
-	"read-truth":      "issue 24 case 5: EachSequenceSet hands on full pages of id-less sets",
-	"list-pages":      "issue 24 cases 1-3: the listing's budget starts over at every useful page; blank ids list everything",
-	"no-false-repeat": "issue 24 case 4: a page shifted by a create fails the listing as repeated",
+	"fifo-admission": "issue 24 case 9: the concurrency gate wakes every waiter, newcomers overtake",
+	"deadline-wait":  "issue 24 case 6, rarely (seed 105, about 1 run in 20): a page's 503 just before a whole listing's deadline; the reader stops with the deadline, not the page's WaitError",
+	"list-pages":     "issue 24 cases 1-2: the listing's budget starts over at every useful page",
 }
 
 // simClientID and simSecret are the simulation's credentials; the secret
@@ -303,7 +302,9 @@ func simulate(t *testing.T, seed uint64) *simRun {
 
 		slices.SortFunc(a.ops, func(x, y *simOp) int { return strings.Compare(x.key, y.key) })
 		run.ops, run.actors = a.ops, a.describe
+		sink.mu.Lock() // a background token renewal may have logged just now
 		run.logs = sink.lines
+		sink.mu.Unlock()
 	})
 	return run
 }
