@@ -192,9 +192,10 @@ func apartConfig(n, i int) string {
 func writeWideTable(b *bytes.Buffer, runs []wideRun, latency time.Duration) {
 	fmt.Fprintf(b, "## At the tenant's concurrency limit\n\n")
 	fmt.Fprintf(b, "`terraform -parallelism=%d` against a local Zuora that refuses (429) any request over a concurrency "+
-		"limit of %d, Zuora's default for these endpoints, at %s a request. The provider's gate admits no more requests "+
-		"than `Concurrency-Limit-Remaining` allows, so only a request sent before its process's first answer (its *first "+
-		"wave*, when it knows no limit yet) can be refused. *ideal*: the no-I/O floor at parallelism %d, or the requests' "+
+		"limit of %d, Zuora's default for these endpoints, at %s a request (its refusals ask for a 1 s wait here; Zuora's "+
+		"for 120 s). The provider's gate counts the free slots from its own requests in flight and what others were last "+
+		"seen to hold, and beside another pipeline takes half of them, so only a request sent before its process's first "+
+		"answer (its *first wave*, when it knows no limit yet) should meet a full tenant. *ideal*: the no-I/O floor at parallelism %d, or the requests' "+
 		"latency %d at a time, whichever is longer; for the pair, ⌈2N / %d⌉ rounds of one latency. Each phase's figure is "+
 		"the median of the runs above; the pair is measured once.\n\n",
 		wideParallelism, wideConcurrencyLimit, latency, wideParallelism, wideConcurrencyLimit, wideConcurrencyLimit)

@@ -38,9 +38,9 @@ import (
 //   - The attempts that waited for a hold or a window's reset go again one
 //     by one, in the order they came, spread over a little time after its
 //     end (holdSpread), not all at once.
-//   - The concurrency gate counts: an attempt goes while the latest
-//     answer's Concurrency-Limit-Remaining, less this client's attempts sent
-//     since and still in flight, leaves a slot, and never past
+//   - The concurrency gate (concurrency_share.go) keeps a window of
+//     attempts in flight: it starts small, grows once a round, and beside
+//     other pipelines takes half of the slots it counts free, never past
 //     Concurrency-Limit-Limit attempts of its own in flight.
 //   - First come, first served: attempts are admitted in the order they
 //     asked; a freed slot goes to the oldest waiter, newcomers queue behind.
@@ -62,9 +62,9 @@ type pacer struct {
 	// token endpoint.
 	subject, windowName string
 
-	sent       uint64              // attempts admitted, in order: each has a sequence number
-	inFlight   map[uint64]struct{} // admitted attempts without their answer yet
-	unsentSeqs []uint64            // admitted after rateSeq, but never reached the wire
+	sent       uint64               // attempts admitted, in order: each has a sequence number
+	inFlight   map[uint64]time.Time // admitted attempts without their answer yet, and when they went
+	unsentSeqs []uint64             // admitted after rateSeq, but never reached the wire
 
 	queue   []uint64 // tickets of the attempts waiting, oldest first
 	tickets uint64
@@ -82,13 +82,19 @@ type pacer struct {
 	// request of its own as 1 + foreign/own, its share of the pace.
 	windowOwn, windowForeign int
 
-	// From the latest answer that carried Concurrency-Limit-*: the slots
-	// left then, the limit, and p.sent at that moment (the attempts sent
-	// after it are not in its count).
-	concKnown     bool
-	concRemaining int
-	concLimit     int // 0 while unknown
-	concMark      uint64
+	// The concurrency gate's (concurrency_share.go): whether an answer
+	// carried Concurrency-Limit-*, and the limit (0 while unknown).
+	concKnown  bool
+	concLimit  int
+	concWindow int              // how many of its own may be in flight in this round
+	concFree   int              // Concurrency-Limit-Remaining of the latest answer that had it
+	roundEnd   time.Time        // when the window may grow again
+	concOthers bool             // another pipeline had requests in flight at some answer
+	othersSeen []othersInFlight // what the answers of the latest round said others had in flight
+	// How many attempts may go before Zuora's first answer (0: any; the
+	// token endpoint's pacer has no concurrency gate), and whether it came.
+	firstWave int
+	answered  bool
 
 	holdUntil     time.Time // after a refusal, nothing is sent before
 	holdFor       time.Duration
@@ -133,7 +139,7 @@ const maxHoldSpread = time.Second
 
 func newPacer() *pacer {
 	return &pacer{
-		now: time.Now, spread: rand.N[time.Duration], inFlight: map[uint64]struct{}{},
+		now: time.Now, spread: rand.N[time.Duration], inFlight: map[uint64]time.Time{}, firstWave: firstWave,
 		subject: "Zuora", windowName: "Zuora's rate limit for the tenant",
 		loudWait: defaultLoudWait, serviceWaitCap: DefaultBackoffCap,
 	}
@@ -142,6 +148,7 @@ func newPacer() *pacer {
 // newTokenPacer paces the token endpoint, rate limited apart from the API.
 func newTokenPacer() *pacer {
 	p := newPacer()
+	p.firstWave = 0
 	p.subject, p.windowName = "Zuora's token endpoint", "the rate limit of Zuora's token endpoint"
 	return p
 }
@@ -235,7 +242,7 @@ func (p *pacer) admit(ctx context.Context) (uint64, error) {
 		}
 		if g.cause == "" {
 			p.sent++
-			p.inFlight[p.sent] = struct{}{}
+			p.inFlight[p.sent] = now
 			p.releasedLocked()
 			return p.sent, nil
 		}
@@ -344,34 +351,7 @@ func (p *pacer) wouldWaitLocked(now time.Time) gate {
 		}
 		return gate{until: p.rateResetAt, span: p.rateFor, cause: cause, requestID: p.rateRequestID}
 	}
-	if p.concurrencyFullLocked() {
-		return gate{cause: "Zuora's concurrency limit for the tenant is reached (Concurrency-Limit-Remaining: 0)"}
-	}
-	return gate{}
-}
-
-// concurrencyFullLocked says whether one more attempt would pass Zuora's
-// concurrency limit: the slots the latest answer left are taken by this
-// client's attempts sent since, or its own in flight reach the limit. With
-// none of its own in flight nothing of its own can free a slot, so one goes.
-func (p *pacer) concurrencyFullLocked() bool {
-	own := len(p.inFlight)
-	if own == 0 {
-		return false
-	}
-	if p.concLimit > 0 && own >= p.concLimit {
-		return true
-	}
-	if !p.concKnown {
-		return false
-	}
-	since := 0
-	for seq := range p.inFlight {
-		if seq > p.concMark {
-			since++
-		}
-	}
-	return p.concRemaining-since <= 0
+	return p.concurrencyGateLocked(now)
 }
 
 // spentSinceLocked estimates what the tenant spent of its window since the
@@ -443,10 +423,12 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.changes.broadcast()
+	sentAt, sent := p.inFlight[seq]
 	delete(p.inFlight, seq)
 	if resp == nil {
 		return
 	}
+	p.answered = true
 	now := p.now()
 	h := resp.Header
 	requestID := h.Get("Zuora-Request-Id")
@@ -469,12 +451,10 @@ func (p *pacer) done(seq uint64, resp *http.Response, body []byte) {
 		p.rateSeq, p.rateKnown, p.rateRemaining, p.rateResetAt, p.rateFor, p.rateRequestID = seq, true, remaining, now.Add(reset), reset, requestID
 		p.unsentSeqs = slices.DeleteFunc(p.unsentSeqs, func(s uint64) bool { return s <= seq })
 	}
-	if conc, ok := parseCount(h.Get("Concurrency-Limit-Remaining")); ok {
-		p.concKnown, p.concRemaining, p.concMark = true, conc, p.sent
+	if !sent {
+		sentAt = now
 	}
-	if n, ok := parseCount(h.Get("Concurrency-Limit-Limit")); ok && n > 0 {
-		p.concLimit = n
-	}
+	p.concurrencyAnsweredLocked(h, now, sentAt)
 	hold, ok := serverWait(h)
 	switch {
 	case refused:

@@ -83,37 +83,6 @@ func TestPacingRefusalHoldsEveryRequest(t *testing.T) {
 	}
 }
 
-// TestPacingConcurrencyLimit: with Concurrency-Limit-Remaining at 0, a new
-// request waits until one of the client's own finishes.
-func TestPacingConcurrencyLimit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		p := newPacer()
-		ctx := context.Background()
-		first, _ := p.admit(ctx)
-		second, _ := p.admit(ctx)
-		p.done(first, synthetic(200, "Concurrency-Limit-Remaining", "0"), nil)
-		admitted := make(chan struct{})
-		go func() {
-			if _, err := p.admit(ctx); err == nil {
-				close(admitted)
-			}
-		}()
-		synctest.Wait()
-		select {
-		case <-admitted:
-			t.Fatal("admitted while the tenant is at its concurrency limit and one of ours is in flight")
-		default:
-		}
-		p.done(second, synthetic(200, "Concurrency-Limit-Remaining", "1"), nil)
-		synctest.Wait()
-		select {
-		case <-admitted:
-		default:
-			t.Fatal("not admitted after one of ours finished")
-		}
-	})
-}
-
 // TestPacingDeadlineShorterThanTheWait: the wait is refused at once, never
 // slept.
 func TestPacingDeadlineShorterThanTheWait(t *testing.T) {
@@ -228,83 +197,6 @@ func TestPacingCountsOthersShare(t *testing.T) {
 		}
 		if sent == 0 || sent > 12 {
 			t.Fatalf("%d more sent of the 25 left while others spend twice as fast; want about a third", sent)
-		}
-	})
-}
-
-// Issue 18, case 2: the concurrency gate counts.
-
-// TestPacingConcurrencyGateCounts: Concurrency-Limit-Remaining: 1 admits
-// one attempt, not every one that asks.
-func TestPacingConcurrencyGateCounts(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		p := newPacer()
-		ctx := context.Background()
-		first, _ := p.admit(ctx)
-		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "1"), nil)
-		var mu sync.Mutex
-		var admitted []uint64
-		ctx, cancel := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		for range 10 {
-			wg.Go(func() {
-				if seq, err := p.admit(ctx); err == nil {
-					mu.Lock()
-					admitted = append(admitted, seq)
-					mu.Unlock()
-				}
-			})
-		}
-		synctest.Wait()
-		mu.Lock()
-		n := len(admitted)
-		seq := admitted[0]
-		mu.Unlock()
-		if n != 1 {
-			t.Fatalf("%d attempts admitted at once with one slot left, want 1", n)
-		}
-		// Its answer says two are left now: two more go.
-		p.done(seq, synthetic(200, "Concurrency-Limit-Limit", "40", "Concurrency-Limit-Remaining", "2"), nil)
-		synctest.Wait()
-		mu.Lock()
-		n = len(admitted)
-		mu.Unlock()
-		if n != 3 {
-			t.Fatalf("%d admitted after an answer leaving 2 slots, want 3 in all", n)
-		}
-		cancel()
-		wg.Wait()
-	})
-}
-
-// TestPacingNeverExceedsTheLimit: own attempts in flight stay within
-// Concurrency-Limit-Limit, whatever an older Remaining said.
-func TestPacingNeverExceedsTheLimit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		p := newPacer()
-		first, _ := p.admit(context.Background())
-		p.done(first, synthetic(200, "Concurrency-Limit-Limit", "3", "Concurrency-Limit-Remaining", "3"), nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		var mu sync.Mutex
-		admitted := 0
-		var wg sync.WaitGroup
-		for range 10 {
-			wg.Go(func() {
-				if _, err := p.admit(ctx); err == nil {
-					mu.Lock()
-					admitted++
-					mu.Unlock()
-				}
-			})
-		}
-		synctest.Wait()
-		mu.Lock()
-		n := admitted
-		mu.Unlock()
-		cancel()
-		wg.Wait()
-		if n != 3 {
-			t.Fatalf("%d admitted against a limit of 3", n)
 		}
 	})
 }
