@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -210,22 +211,33 @@ func TestAccSequenceSet_errorTitlesNameTheSet(t *testing.T) {
 // naming the set, whether or not the tenant's answers carry numbers; the
 // state never claims a number Zuora did not give.
 func TestAccSequenceSetNumber_addedLaterIsRefused(t *testing.T) {
-	for _, shows := range []bool{false, true} {
-		t.Run(fmt.Sprintf("answers carry numbers: %v", shows), func(t *testing.T) {
-			env := newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: shows})
-			spec := fullSet()
+	legs := []struct {
+		name string
+		env  func(*testing.T) *testEnv
+	}{
+		{"the tenant's answers", newTestEnv}, // locally, answers that omit the number
+		{"answers carry numbers", func(t *testing.T) *testEnv {
+			return newLocalTestEnv(t, zuorafake.Options{ReadShowsSequenceSetNumber: true})
+		}},
+	}
+	for _, leg := range legs {
+		t.Run(leg.name, func(t *testing.T) {
+			env := leg.env(t)
+			spec := env.unique(fullSet())
+			late := "SS-" + env.prefixBase + "L"
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(),
+				CheckDestroy:             env.noSetsLeft,
 				Steps: []resource.TestStep{
 					{Config: env.providerBlock() + spec.hcl()},
 					{
-						Config:      env.providerBlock() + numberedHCL(spec, "SS-LATE"),
-						ExpectError: errRe("Sequence set number cannot be added", "Sequence set FR (ID ", `"SS-LATE"`, "created without one"),
+						Config:      env.providerBlock() + numberedHCL(spec, late),
+						ExpectError: errRe("Sequence set number cannot be added", "Sequence set "+spec.name+" (ID ", strconv.Quote(late), "created without one"),
 					},
 					{
 						Config:            env.providerBlock() + spec.hcl(),
 						ConfigStateChecks: []statecheck.StateCheck{numberIs("")},
-						Check:             env.fakeHoldsNumber("FR", ""),
+						Check:             env.holdsNoNumber(spec.name),
 					},
 				},
 			})
@@ -238,36 +250,30 @@ func TestAccSequenceSetNumber_addedLaterIsRefused(t *testing.T) {
 // number only when Zuora's name-or-number filter finds this very set: the
 // number of another set, or of none, is refused at plan time.
 func TestAccSequenceSetNumber_importedNumberIsChecked(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{})
+	env := newTestEnv(t)
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	cli.requireVersion("1.5.0")
-	oob := env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "FR", Number: "SS-OOB",
-		Invoice:    &zuorafake.Numbering{Prefix: "FINV", StartNumber: 10},
-		CreditMemo: &zuorafake.Numbering{Prefix: "FCM", StartNumber: 10},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "FDM", StartNumber: 10},
-		Payment:    &zuorafake.Numbering{Prefix: "FP-", StartNumber: 10},
-		Refund:     &zuorafake.Numbering{Prefix: "FR-", StartNumber: 10},
-	})
-	env.fake.CreateOutOfBand(zuorafake.SequenceSet{
-		Name: "OTHER", Number: "SS-OTHER",
-		Invoice:    &zuorafake.Numbering{Prefix: "OINV", StartNumber: 10},
-		CreditMemo: &zuorafake.Numbering{Prefix: "OCM", StartNumber: 10},
-		DebitMemo:  &zuorafake.Numbering{Prefix: "ODM", StartNumber: 10},
-	})
+	spec := env.unique(fullSet())
+	spec.number = "SS-" + env.prefixBase + "F"
+	other := env.unique(setSpec{name: "OTHER", invoice: num{"OINV", 10}, creditMemo: num{"OCM", 10}, debitMemo: num{"ODM", 10}})
+	other.number = "SS-" + env.prefixBase + "O"
+	oob := env.createSet(spec)
+	env.createSet(other)
 	importBlock := fmt.Sprintf("import {\n  to = zuora_sequence_set.test\n  id = %q\n}\n", oob.ID)
+	plain := spec
+	plain.number = ""
 	for number, want := range map[string]string{
-		"SS-OTHER": "Sequence set number of another set",
-		"SS-NONE":  "Sequence set number not found",
+		other.number:                 "Sequence set number of another set",
+		"SS-" + env.prefixBase + "N": "Sequence set number not found",
 	} {
-		writeConfig(t, dir, providerConfig()+importBlock+numberedHCL(fullSet(), number))
+		writeConfig(t, dir, providerConfig()+importBlock+numberedHCL(plain, number))
 		out, err := cli.try("plan", "-no-color")
-		if err == nil || !strings.Contains(flat(out), want) || !strings.Contains(flat(out), "Sequence set FR (ID "+oob.ID+")") {
+		if err == nil || !strings.Contains(flat(out), want) || !strings.Contains(flat(out), "Sequence set "+spec.name+" (ID "+oob.ID+")") {
 			t.Errorf("importing with %s: want %q naming the set:\n%s", number, want, out)
 		}
 	}
-	writeConfig(t, dir, providerConfig()+importBlock+numberedHCL(fullSet(), "SS-OOB"))
+	writeConfig(t, dir, providerConfig()+importBlock+numberedHCL(plain, spec.number))
 	out := cli.run("apply", "-auto-approve", "-no-color")
 	if strings.Contains(out, "not checked") || !strings.Contains(out, "1 imported") {
 		t.Errorf("the import with the set's own number:\n%s", out)
