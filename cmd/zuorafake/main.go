@@ -156,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		handler = state.Handler(handler, func(err error) { fmt.Fprintln(stderr, "zuorafake:", err) })
+		state.OnError(func(err error) { fmt.Fprintln(stderr, "zuorafake:", err) })
 		defer func() {
 			if err := state.Save(); err != nil {
 				fmt.Fprintln(stderr, "zuorafake:", err)

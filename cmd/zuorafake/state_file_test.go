@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -182,4 +183,79 @@ func TestStateFileRefusesAFileNotItsOwn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStateFileFailedWriteUndoesTheChange: when the state file cannot be
+// written (its directory is gone), a create is answered with Zuora's
+// server error in the error mode the request asked for, the tenant does
+// not hold the set, and the sets created before and after (the directory
+// back) are kept across a restart.
+func TestStateFileFailedWriteUndoesTheChange(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stateFile := filepath.Join(dir, "zuora.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	lines, done := start(t, ctx, "-state-file", stateFile)
+	base := strings.TrimPrefix(nextLine(t, lines), "zuorafake listening on ")
+	api := newFakeAPI(t, base)
+	create := func(name string) string {
+		return fmt.Sprintf(`{"sequenceSets":[{"name":%q,"invoice":{"prefix":"%sI","startNumber":1},`+
+			`"creditMemo":{"prefix":"%sC","startNumber":1},"debitMemo":{"prefix":"%sD","startNumber":1}}]}`, name, name, name, name)
+	}
+	names := func() string {
+		var page struct {
+			SequenceSets []zuorafake.SequenceSet `json:"sequenceSets"`
+		}
+		if err := json.Unmarshal(api.do(http.MethodGet, "/v1/sequence-sets?pageSize=40", ""), &page); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range page.SequenceSets {
+			out = append(out, s.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	api.do(http.MethodPost, "/v1/sequence-sets", create("KEPT"))
+
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	legacy := api.do(http.MethodPost, "/v1/sequence-sets", create("LOST"))
+	if !strings.Contains(string(legacy), `"success":false`) || !strings.Contains(string(legacy), "could not be stored") {
+		t.Errorf("a create whose change could not be stored answered (HTTP 200) %s", legacy)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/sequence-sets", strings.NewReader(create("LOST2")))
+	req.Header.Set("Authorization", "Bearer "+api.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Zuora-Version", "2025-08-12")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("with a new Zuora-Version, a create whose change could not be stored answered HTTP %d %s, want 500", resp.StatusCode, body)
+	}
+	if got := names(); got != "DEFAULT KEPT" {
+		t.Errorf("after the failed writes the tenant holds %q, want DEFAULT KEPT", got)
+	}
+
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	api.do(http.MethodPost, "/v1/sequence-sets", create("AFTER"))
+	stopRun(t, cancel, done)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	lines, done = start(t, ctx, "-state-file", stateFile)
+	base = strings.TrimPrefix(nextLine(t, lines), "zuorafake listening on ")
+	api = newFakeAPI(t, base)
+	if got := names(); got != "DEFAULT KEPT AFTER" {
+		t.Errorf("after the restart the tenant holds %q, want DEFAULT KEPT AFTER", got)
+	}
+	stopRun(t, cancel, done)
 }

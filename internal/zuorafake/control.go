@@ -96,7 +96,11 @@ type minimumJSON struct {
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	status, v := s.control(r)
+	var status int
+	var v any
+	if err := s.keeping(r.Method, func() { status, v = s.control(r) }); err != nil {
+		status, v = cerr(http.StatusInternalServerError, "%v", err)
+	}
 	// Written for people reading it in a terminal: indented, and <id>
 	// rather than \u003cid\u003e.
 	var buf bytes.Buffer

@@ -69,7 +69,7 @@ func (s *Server) idempotent(c *call, t *Tenant, key string, run func() answer) a
 		s.mu.Unlock()
 		return answer{gone: true}
 	}
-	a := run()
+	a := s.kept(c, run)
 
 	s.mu.Lock()
 	rec.answer = a

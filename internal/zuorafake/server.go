@@ -92,6 +92,12 @@ type Server struct {
 	// sets it has made up so far.
 	endless       EndlessListing
 	endlessListed int
+
+	// A state file's save (state_file.go), when there is one: every
+	// request that may change what a tenant holds runs under keepMu and
+	// then keep; an answer goes only once its change is kept.
+	keepMu sync.Mutex
+	keep   func() error
 }
 
 // New builds a fake with a DEFAULT sequence set in every entity.
@@ -442,8 +448,10 @@ func (s *Server) serveAPI(c *call) {
 		a = c.faultAnswer(*fault)
 	case overRate:
 		a = c.rateLimitAnswer(c.rateReset, "")
+	case keyed:
+		a = s.handleAPI(c, rt) // the idempotency layer keeps what its request changes
 	default:
-		a = s.handleAPI(c, rt)
+		a = s.kept(c, func() answer { return s.handleAPI(c, rt) })
 	}
 	if a.gone || !c.sleep() {
 		s.record(c, 0)

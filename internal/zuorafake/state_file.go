@@ -20,9 +20,14 @@ import (
 // a restart is a new process, so clients take a new token.
 //
 // The file is written whole on every change, through a temporary file in
-// the same directory renamed over it, so that it is never half written. A
-// file that is not a state file of the local Zuora, or was written for
-// other entities, is refused and left as it is.
+// the same directory renamed over it, so that it is never half written,
+// and before the change is answered: a request that changes something
+// (any method but GET, HEAD and OPTIONS, the control API's too) runs, one
+// at a time, then the file is written; if that fails, the change is undone
+// and the request answered with Zuora's server error (category 60), in
+// the error mode the request asked for. A file that is not a state file of
+// the local Zuora, or was written for other entities, is refused and left
+// as it is.
 
 // stateFileFormat marks a state file of the local Zuora; stateFileVersion
 // is the layout this code reads and writes.
@@ -52,30 +57,47 @@ func (s *Server) MarshalState() ([]byte, error) {
 // MarshalState, says. b must be a state file of this layout for exactly
 // the server's entities; otherwise nothing changes and the error says why.
 func (s *Server) RestoreState(b []byte) error {
+	doc, err := s.decodeState(b)
+	if err != nil {
+		return err
+	}
+	s.applyState(doc, false)
+	return nil
+}
+
+// decodeState reads b as a state file for exactly the server's entities.
+func (s *Server) decodeState(b []byte) (stateDoc, error) {
 	var doc stateDoc
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return fmt.Errorf("not a state file of zuorafake (%w)", err)
+		return stateDoc{}, fmt.Errorf("not a state file of zuorafake (%w)", err)
 	}
 	if doc.Format != stateFileFormat {
-		return fmt.Errorf("not a state file of zuorafake: \"format\" is %q, want %q", doc.Format, stateFileFormat)
+		return stateDoc{}, fmt.Errorf("not a state file of zuorafake: \"format\" is %q, want %q", doc.Format, stateFileFormat)
 	}
 	if doc.Version != stateFileVersion {
-		return fmt.Errorf("state file version %d: this zuorafake reads version %d only", doc.Version, stateFileVersion)
+		return stateDoc{}, fmt.Errorf("state file version %d: this zuorafake reads version %d only", doc.Version, stateFileVersion)
 	}
 	var ids []string
 	for _, e := range doc.Entities {
 		ids = append(ids, e.ID)
 	}
 	if !slices.Equal(ids, s.entities) {
-		return fmt.Errorf("the state file holds the entities %q; this zuorafake serves %q (-entities)", ids, s.entities)
+		return stateDoc{}, fmt.Errorf("the state file holds the entities %q; this zuorafake serves %q (-entities)", ids, s.entities)
 	}
 	for _, e := range doc.Entities {
 		if err := checkEntityState(e); err != nil {
-			return fmt.Errorf("entity %s: %w", e.ID, err)
+			return stateDoc{}, fmt.Errorf("entity %s: %w", e.ID, err)
 		}
 	}
+	return doc, nil
+}
+
+// applyState makes every entity hold what doc says; its idempotency
+// records are kept when keepIdem (an undone change), dropped otherwise (a
+// restart).
+func (s *Server) applyState(doc stateDoc, keepIdem bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range doc.Entities {
@@ -101,9 +123,10 @@ func (s *Server) RestoreState(b []byte) error {
 		for p, n := range e.MinimumStartNumbers {
 			t.minimums[p] = n
 		}
-		t.idem = map[string]*idemRecord{}
+		if !keepIdem {
+			t.idem = map[string]*idemRecord{}
+		}
 	}
-	return nil
 }
 
 // checkEntityState refuses an entity no server could have written: it
@@ -139,7 +162,8 @@ type StateFile struct {
 	server *Server
 
 	mu      sync.Mutex
-	written []byte // what the file holds
+	written []byte      // what the file holds
+	onError func(error) // hears of a failed write
 }
 
 // OpenStateFile restores s from the file at path when it exists, or
@@ -155,12 +179,79 @@ func OpenStateFile(s *Server, path string) (*StateFile, error) {
 		}
 		f.written = b
 		// Written again in this version's layout (the same content).
-		return f, f.Save()
+		return f, f.install()
 	case errors.Is(err, os.ErrNotExist):
-		return f, f.Save()
+		return f, f.install()
 	default:
 		return nil, fmt.Errorf("-state-file %s: %w", path, err)
 	}
+}
+
+// install writes the file and has the server keep every change in it.
+func (f *StateFile) install() error {
+	if err := f.Save(); err != nil {
+		return err
+	}
+	f.server.keepMu.Lock()
+	defer f.server.keepMu.Unlock()
+	f.server.keep = f.keepChange
+	return nil
+}
+
+// OnError has fn hear of every failed write of the file.
+func (f *StateFile) OnError(fn func(error)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onError = fn
+}
+
+// keepChange writes a change to the file, or undoes it: the server then
+// holds what the file holds.
+func (f *StateFile) keepChange() error {
+	err := f.Save()
+	if err == nil {
+		return nil
+	}
+	f.mu.Lock()
+	written, onError := f.written, f.onError
+	f.mu.Unlock()
+	if onError != nil {
+		onError(err)
+	}
+	doc, derr := f.server.decodeState(written)
+	if derr != nil { // the file's own last content: cannot happen
+		return fmt.Errorf("%w; undoing the change: %w", err, derr)
+	}
+	f.server.applyState(doc, true)
+	return err
+}
+
+// keeping runs change, a request of method, and when it may have changed
+// something and a state file is kept, writes the file; when that fails
+// the change is undone and the error says why.
+func (s *Server) keeping(method string, change func()) error {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		change()
+		return nil
+	}
+	s.keepMu.Lock()
+	defer s.keepMu.Unlock()
+	change()
+	if s.keep == nil {
+		return nil
+	}
+	return s.keep()
+}
+
+// kept is run's answer to c once what it changed is kept, or Zuora's
+// server error when it could not be (and nothing changed).
+func (s *Server) kept(c *call, run func() answer) answer {
+	var a answer
+	if err := s.keeping(c.r.Method, func() { a = run() }); err != nil {
+		return c.errorAnswer(catInternal, "The change could not be stored, and was not made: "+err.Error())
+	}
+	return a
 }
 
 // Save writes the server's state to the file if it changed since the
@@ -180,22 +271,6 @@ func (f *StateFile) Save() error {
 	}
 	f.written = b
 	return nil
-}
-
-// Handler serves next and, after every request that may change
-// something (any method but GET, HEAD and OPTIONS), saves the state.
-// onError hears of a failed write.
-func (f *StateFile) Handler(next http.Handler, onError func(error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r)
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			return
-		}
-		if err := f.Save(); err != nil && onError != nil {
-			onError(err)
-		}
-	})
 }
 
 // writeAtomic writes b to path through a temporary file in its directory.
