@@ -21,7 +21,7 @@ type providerData struct {
 	waitWarning time.Duration
 	// tenant is the host and entity the client talks to, which the
 	// tenant guard compares with what each set recorded.
-	tenant tenantRecord
+	tenant *providerTenant
 }
 
 // defaultWaitWarning is providerData.waitWarning in real use.

@@ -66,7 +66,8 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 50))
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url, "terraform state rm", "separate state"}, args...)
-		if n := newHost.fake.Stats().Requests; n != 0 {
+		// The provider's credentials check asks for its token; nothing about a set is sent.
+		if n := newHost.fake.Stats().APIRequests; n != 0 {
 			t.Fatalf("terraform %s sent %d requests to the new host, want 0: %v", strings.Join(args, " "), n, newHost.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -112,7 +113,7 @@ func switchingCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 }
 
 // TestAccGuard_entitySwitch: the same for entity_id in a multi-entity
-// tenant; no request at all is sent after the switch.
+// tenant; no request about a set is sent after the switch.
 func TestAccGuard_entitySwitch(t *testing.T) {
 	const e1, e2 = "a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"
 	env := newLocalTestEnv(t, zuorafake.Options{Entities: []string{e1, e2}})
@@ -128,7 +129,7 @@ func TestAccGuard_entitySwitch(t *testing.T) {
 	env.fake.ResetStats()
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another entity", "entity_id " + e1, "entity_id " + e2, "terraform state rm", "separate state"}, args...)
-		if n := env.fake.Stats().Requests; n != 0 {
+		if n := env.fake.Stats().APIRequests; n != 0 { // the credentials check's token aside
 			t.Fatalf("terraform %s sent %d requests after the entity switch, want 0: %v", strings.Join(args, " "), n, env.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -166,7 +167,7 @@ func TestAccGuard_stateWithoutRecord(t *testing.T) {
 	cli.setEnv(envHost, newHost.url)
 	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 50))
 	cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url}, "apply", "-auto-approve", "-no-color", "-refresh=false")
-	if n := newHost.fake.Stats().Requests; n != 0 {
+	if n := newHost.fake.Stats().APIRequests; n != 0 { // the credentials check's token aside
 		t.Fatalf("the apply sent %d requests to the new host, want 0", n)
 	}
 }

@@ -31,6 +31,7 @@ type tokenSource struct {
 
 	mu          sync.Mutex
 	token       *oauth2.Token
+	scope       string // the scope Zuora granted with token: token_scope.go
 	validUntil  time.Time
 	grants      int
 	fetch       *tokenFetch // the fetch under way, if any
@@ -128,6 +129,7 @@ func (ts *tokenSource) fetchInto(ctx context.Context, f *tokenFetch, started tim
 	}
 	ts.grants++
 	ts.token = tok
+	ts.scope = scopeOf(tok)
 	ts.validUntil = renewAt(started, tok.Expiry)
 	ts.failure = nil
 	f.token = tok.AccessToken
