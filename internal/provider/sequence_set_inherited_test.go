@@ -163,7 +163,7 @@ func TestAccReservedPrefixRefusedWhenSent(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if n := env.sent.stats().Requests; n != 0 {
+					if n := env.sent.stats().APIRequests; n != 0 { // the credentials check's token aside
 						t.Fatalf("the refused create sent %d requests", n)
 					}
 				},
