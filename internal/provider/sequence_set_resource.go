@@ -206,6 +206,15 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	created, err := r.client.CreateSequenceSet(ctx, set)
+	if err != nil && createMayHaveLanded(err) { // sequence_set_lost_create.go
+		found, ok, why := findLostCreate(ctx, r.client, set)
+		if !ok {
+			resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name, lostCreateDetail(err, set.Name, why))
+			return
+		}
+		resp.Diagnostics.AddWarning(lostCreateWarning(err, found))
+		created, err = found, nil
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name,
 			err.Error()+nameInUseHint(ctx, r.client, set.Name, err)+startNumberHint(err))
