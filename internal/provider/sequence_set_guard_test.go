@@ -217,3 +217,59 @@ func stripPrivateState(t *testing.T, cli *terraformCLI) {
 		t.Fatal(err)
 	}
 }
+
+// isOpenTofu says whether the CLI is OpenTofu.
+func (c *terraformCLI) isOpenTofu() bool {
+	c.t.Helper()
+	return strings.HasPrefix(c.run("version"), "OpenTofu")
+}
+
+// TestAccGuard_removeAdviceWorks: the guard's way out of a host switch
+// names `terraform state rm` first, and what a removed block needs on each
+// client; followed as said (OpenTofu, which refreshes the set first, with
+// -refresh=false), the removed block takes the sets out of the state
+// without a request about them to the new host, and the old host keeps
+// them.
+func TestAccGuard_removeAdviceWorks(t *testing.T) {
+	oldHost, newHost := newTestEnv(t), newOtherHost(t) // live: the tenant, then a local Zuora
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, oldHost, dir)
+	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+	names := []string{oldHost.namePrefix + "-L0", oldHost.namePrefix + "-L1"}
+	for _, n := range names {
+		oldHost.deleteAtEnd(n) // the removed block leaves them in Zuora
+	}
+
+	cli.setEnv(envHost, newHost.url)
+	cli.mustFail([]string{"Sequence set of another tenant", "terraform state rm", "tofu state rm", "removed",
+		"destroy = false", "OpenTofu refreshes the set first", "-refresh=false"}, "plan", "-no-color")
+	if !cli.atLeast("1.7.0") {
+		return // no removed block before Terraform 1.7: terraform state rm is the way
+	}
+	writeConfig(t, dir, providerConfig()+`
+removed {
+  from = zuora_sequence_set.s
+  lifecycle {
+    destroy = false
+  }
+}
+`)
+	args := []string{"apply", "-auto-approve", "-no-color"}
+	if cli.isOpenTofu() {
+		args = append(args, "-refresh=false")
+	}
+	newHost.fake.ResetStats()
+	cli.run(args...)
+	if got := stateAddresses(cli); len(got) != 0 {
+		t.Fatalf("after the removed block the state holds %v, want nothing", got)
+	}
+	if n := newHost.fake.Stats().APIRequests; n != 0 {
+		t.Fatalf("the removed block sent %d requests to the new host, want 0: %v", n, newHost.fake.Stats().ByRoute)
+	}
+	for _, n := range names {
+		if !oldHost.exists(n) {
+			t.Fatalf("the old host lost %s", n)
+		}
+	}
+}
