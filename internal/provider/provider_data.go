@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -48,12 +46,4 @@ func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
-}
-
-// findOneByName finds the one set called name, through the client.
-func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuora.SequenceSet, error) {
-	if client == nil {
-		return zuora.SequenceSet{}, errors.New("the provider is not configured")
-	}
-	return client.ReadSequenceSetByName(ctx, name)
 }
