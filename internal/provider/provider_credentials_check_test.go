@@ -19,11 +19,11 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
-	writeConfig(t, dir, managedSetsFrom(2, 1))
+	writeConfig(t, dir, managedSetsFrom(1, 1))
 
 	// The right credentials: one token request, nothing else.
 	if code, out := cli.planExit(); code != 2 {
-		t.Fatalf("the plan of 2 new sets proposes no change:\n%s", out)
+		t.Fatalf("the plan of a new set proposes no change:\n%s", out)
 	}
 	if st := env.fake.Stats(); st.ByRoute["POST /oauth/token"] != 1 || st.APIRequests != 0 {
 		t.Fatalf("the plan sent %v, want one token request and nothing else", st.ByRoute)
@@ -41,9 +41,9 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 
 	// The same, offline: no request at all.
 	env.fake.ResetStats()
-	writeConfig(t, dir, strings.Replace(managedSetsFrom(2, 1), "provider \"zuora\" {\n", "provider \"zuora\" {\n  skip_credentials_validation = true\n", 1))
+	writeConfig(t, dir, strings.Replace(managedSetsFrom(1, 1), "provider \"zuora\" {\n", "provider \"zuora\" {\n  skip_credentials_validation = true\n", 1))
 	if code, out := cli.planExit(); code != 2 {
-		t.Fatalf("an offline plan of 2 new sets proposes no change:\n%s", out)
+		t.Fatalf("an offline plan of a new set proposes no change:\n%s", out)
 	}
 	if n := env.fake.Stats().Requests; n != 0 {
 		t.Fatalf("the plan with skip_credentials_validation sent %d requests, want 0", n)
@@ -56,7 +56,7 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String()
 	_ = l.Close()
-	writeConfig(t, dir, managedSetsFrom(2, 1))
+	writeConfig(t, dir, managedSetsFrom(1, 1))
 	cli.setEnv(envClientSecret, zuorafake.DefaultClientSecret)
 	cli.setEnv(envHost, closed)
 	began := time.Now()

@@ -26,10 +26,13 @@ import (
 const lostCreateLookupTimeout = 30 * time.Second
 
 // createMayHaveLanded says whether a create that failed with err may still
-// have made the set: no answer, a gateway's or server's error, or a
-// deadline. Zuora's refusals (4xx, or "success": false) and a token that
+// have made the set, and is worth a lookup: no answer, a gateway's or
+// server's error, or a deadline; not a stop (Ctrl-C). Zuora's refusals (4xx, or "success": false) and a token that
 // could not be obtained made nothing.
-func createMayHaveLanded(err error) bool {
+func createMayHaveLanded(ctx context.Context, err error) bool {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return false // stopped: the stop is what the user asked for
+	}
 	var apiErr *zuora.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.StatusCode >= http.StatusInternalServerError
@@ -42,8 +45,15 @@ func createMayHaveLanded(err error) bool {
 // for exactly one set of its name whose numbering is what was sent; else
 // why says what was found.
 func findLostCreate(ctx context.Context, client *zuora.Client, sent zuora.SequenceSet) (found zuora.SequenceSet, ok bool, why string) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lostCreateLookupTimeout)
 	defer cancel()
+	// The create's deadline does not end the lookup; a stop (Ctrl-C) does.
+	defer context.AfterFunc(parent, func() {
+		if errors.Is(parent.Err(), context.Canceled) {
+			cancel()
+		}
+	})()
 	sets, err := client.ReadSequenceSets(ctx, zuora.ListOptions{Name: sent.Name})
 	if err != nil {
 		return found, false, "looking the name up failed too: " + err.Error()

@@ -206,7 +206,7 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	created, err := r.client.CreateSequenceSet(ctx, set)
-	if err != nil && createMayHaveLanded(err) { // sequence_set_lost_create.go
+	if err != nil && createMayHaveLanded(ctx, err) { // sequence_set_lost_create.go
 		found, ok, why := findLostCreate(ctx, r.client, set)
 		if !ok {
 			resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name, lostCreateDetail(err, set.Name, why))
