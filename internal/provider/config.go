@@ -74,11 +74,8 @@ func resolveSettings(cfg providerModel, getenv func(string) string) (zuora.Confi
 // environment variables.
 func resolveHost(cfg providerModel, getenv func(string) string) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	switch {
-	case cfg.Host.ValueString() != "":
-		return normalizeHost(cfg.Host.ValueString()), nil
-	case cfg.Environment.ValueString() != "":
-		return zuora.Environments[cfg.Environment.ValueString()], nil
+	if u, attr := blockHost(cfg); attr != "" {
+		return u, nil
 	}
 
 	host, env := getenv(envHost), getenv(envEnvironment)
@@ -107,6 +104,18 @@ func resolveHost(cfg providerModel, getenv func(string) string) (string, diag.Di
 				"The provider never assumes a production host.")
 	}
 	return "", diags
+}
+
+// blockHost is the base URL the block's host or environment names, and
+// which of them set it; "" when neither.
+func blockHost(cfg providerModel) (string, string) {
+	switch {
+	case cfg.Host.ValueString() != "":
+		return normalizeHost(cfg.Host.ValueString()), "host"
+	case cfg.Environment.ValueString() != "":
+		return zuora.Environments[cfg.Environment.ValueString()], "environment"
+	}
+	return "", ""
 }
 
 // hostSetting names where the host came from, for the client's errors

@@ -53,7 +53,7 @@ func envOverrides(cfg providerModel, getenv func(string) string) diag.Diagnostic
 		{"track_id", envTrackID, cfg.TrackID.ValueString(), false},
 	} {
 		v := getenv(s.env)
-		if s.block == "" || v == "" || v == s.block {
+		if s.block == "" || v == "" || v == s.block || s.attr == "entity_id" && sameEntityID(v, s.block) {
 			continue
 		}
 		detail := fmt.Sprintf("The provider uses %s = %q, not %s=%s.", s.attr, s.block, s.env, v)
@@ -69,18 +69,6 @@ func envOverrides(cfg providerModel, getenv func(string) string) diag.Diagnostic
 		}
 	}
 	return diags
-}
-
-// blockHost is the base URL the block's host or environment names, and
-// which of them set it; "" when neither.
-func blockHost(cfg providerModel) (string, string) {
-	switch {
-	case cfg.Host.ValueString() != "":
-		return normalizeHost(cfg.Host.ValueString()), "host"
-	case cfg.Environment.ValueString() != "":
-		return zuora.Environments[cfg.Environment.ValueString()], "environment"
-	}
-	return "", ""
 }
 
 func blockValue(cfg providerModel, attr string) string {
@@ -103,4 +91,10 @@ func canonicalURL(u string) string {
 		return c.String()
 	}
 	return u
+}
+
+// sameEntityID says whether two entity IDs name one entity: UUIDs compare
+// case-insensitively (Zuora's scope lists them lower-case).
+func sameEntityID(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }

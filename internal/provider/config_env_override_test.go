@@ -40,6 +40,8 @@ func TestEnvOverrides(t *testing.T) {
 			[]string{"Provider block overrides ZUORA_CLIENT_ID", "block-id", "env-id"}},
 		{"entity_id", providerModel{EntityID: types.StringValue(zuorafake.DefaultEntityID)}, map[string]string{envEntityID: "a1b2c3d4-0000-4000-8000-000000000002"},
 			[]string{"Provider block overrides ZUORA_ENTITY_ID", zuorafake.DefaultEntityID, "a1b2c3d4-0000-4000-8000-000000000002"}},
+		{"the same entity_id in two spellings", providerModel{EntityID: types.StringValue(strings.ToUpper(zuorafake.DefaultEntityID))},
+			map[string]string{envEntityID: zuorafake.DefaultEntityID}, nil},
 		{"track_id", providerModel{TrackID: types.StringValue("a")}, map[string]string{envTrackID: "b"},
 			[]string{"Provider block overrides ZUORA_TRACK_ID"}},
 		{"read_from_listing", providerModel{ReadListing: types.BoolValue(true)}, map[string]string{envReadListing: "false"},

@@ -65,6 +65,7 @@ type providerModel struct {
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	ReadListing  types.Bool   `tfsdk:"read_from_listing"`
 	ReqTimeout   types.String `tfsdk:"request_timeout"`
+	SkipCheck    types.Bool   `tfsdk:"skip_credentials_validation"`
 }
 
 // New returns a constructor of the provider for providerserver.
@@ -169,6 +170,15 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"tenant with thousands, where a plan would otherwise list most of the tenant.",
 				Optional: true,
 			},
+			"skip_credentials_validation": schema.BoolAttribute{
+				MarkdownDescription: "Skip the check of the credentials and host when the provider is configured. By " +
+					"default the provider asks Zuora for its OAuth token as soon as its configuration is known, so that " +
+					"a plan with a wrong client secret or an unreachable host fails, naming them, even when it has " +
+					"nothing to refresh (a plan of new sets only); the token serves every later request, so the check " +
+					"costs one token request at most. Set it to `true` for plans that must not reach Zuora; a wrong " +
+					"credential or host then fails the first operation that needs Zuora. Defaults to `false`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -213,7 +223,15 @@ func (p *zuoraProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	tflog.Debug(ctx, "configured the Zuora client", map[string]any{"base_url": client.BaseURL()})
-	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newTenantRecord(client.BaseURL(), settings.EntityID),
+	var scope *zuora.TokenScope
+	if !cfg.SkipCheck.ValueBool() {
+		checked, diags := checkCredentials(ctx, client, settings) // provider_credentials_check.go
+		if resp.Diagnostics.Append(diags...); diags.HasError() {
+			return
+		}
+		scope = &checked
+	}
+	data := &providerData{client: client, waitWarning: p.waitWarning, tenant: newProviderTenant(client, settings.EntityID, scope),
 		acrossSets: newAcrossSets(client)}
 	if data.waitWarning <= 0 {
 		data.waitWarning = defaultWaitWarning
@@ -229,7 +247,7 @@ func unknownAttributes(cfg providerModel) []string {
 		"host": cfg.Host, "environment": cfg.Environment, "client_id": cfg.ClientID,
 		"client_secret": cfg.ClientSecret, "entity_id": cfg.EntityID, "api_version": cfg.APIVersion,
 		"track_id": cfg.TrackID, "max_retries": cfg.MaxRetries, "read_from_listing": cfg.ReadListing,
-		"request_timeout": cfg.ReqTimeout,
+		"request_timeout": cfg.ReqTimeout, "skip_credentials_validation": cfg.SkipCheck,
 	} {
 		if v.IsUnknown() {
 			names = append(names, name)

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,7 +19,7 @@ type providerData struct {
 	waitWarning time.Duration
 	// tenant is the host and entity the client talks to, which the
 	// tenant guard compares with what each set recorded.
-	tenant tenantRecord
+	tenant *providerTenant
 	// acrossSets is the state of the prefix rule across sets in this
 	// provider process (prefix_rules_across_sets.go).
 	acrossSets *acrossSets
@@ -51,12 +49,4 @@ func configured(client *zuora.Client, diags *diag.Diagnostics) bool {
 		return false
 	}
 	return true
-}
-
-// findOneByName finds the one set called name, through the client.
-func findOneByName(ctx context.Context, client *zuora.Client, name string) (zuora.SequenceSet, error) {
-	if client == nil {
-		return zuora.SequenceSet{}, errors.New("the provider is not configured")
-	}
-	return client.ReadSequenceSetByName(ctx, name)
 }

@@ -24,10 +24,13 @@ import (
 // sendCounter is the transport of every client of one test's provider: it
 // counts each request and passes on only those for loopback hosts, so that
 // a case that got through by mistake never reaches the network.
-type sendCounter struct{ n atomic.Int64 }
+type sendCounter struct{ n, tokens atomic.Int64 }
 
 func (c *sendCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
+	if r.URL.Path == "/oauth/token" {
+		c.tokens.Add(1)
+	}
 	if !zuora.IsLoopbackHost(r.URL.Hostname()) {
 		return nil, errors.New("test transport: only loopback hosts are reached")
 	}
@@ -36,6 +39,11 @@ func (c *sendCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // sent is how many requests were tried so far.
 func (c *sendCounter) sent() int { return int(c.n.Load()) }
+
+// aboutSets is how many of them were not token requests: what a valid
+// provider configuration sends beyond the token of its credentials check
+// (provider_credentials_check.go).
+func (c *sendCounter) aboutSets() int { return int(c.n.Load() - c.tokens.Load()) }
 
 // countingFactories serve the provider with every request counted by c.
 func countingFactories(c *sendCounter) map[string]func() (tfprotov6.ProviderServer, error) {

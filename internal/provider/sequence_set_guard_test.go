@@ -66,7 +66,8 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 50))
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url, "terraform state rm", "separate state"}, args...)
-		if n := newHost.fake.Stats().Requests; n != 0 {
+		// The provider's credentials check asks for its token; nothing about a set is sent.
+		if n := newHost.fake.Stats().APIRequests; n != 0 {
 			t.Fatalf("terraform %s sent %d requests to the new host, want 0: %v", strings.Join(args, " "), n, newHost.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -112,7 +113,7 @@ func switchingCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 }
 
 // TestAccGuard_entitySwitch: the same for entity_id in a multi-entity
-// tenant; no request at all is sent after the switch.
+// tenant; no request about a set is sent after the switch.
 func TestAccGuard_entitySwitch(t *testing.T) {
 	const e1, e2 = "a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"
 	env := newLocalTestEnv(t, zuorafake.Options{Entities: []string{e1, e2}})
@@ -128,7 +129,7 @@ func TestAccGuard_entitySwitch(t *testing.T) {
 	env.fake.ResetStats()
 	for _, args := range guardedCommands {
 		cli.mustFail([]string{"Sequence set of another entity", "entity_id " + e1, "entity_id " + e2, "terraform state rm", "separate state"}, args...)
-		if n := env.fake.Stats().Requests; n != 0 {
+		if n := env.fake.Stats().APIRequests; n != 0 { // the credentials check's token aside
 			t.Fatalf("terraform %s sent %d requests after the entity switch, want 0: %v", strings.Join(args, " "), n, env.fake.Stats().ByRoute)
 		}
 		if got := stateAddresses(cli); !slices.Equal(got, before) {
@@ -166,7 +167,7 @@ func TestAccGuard_stateWithoutRecord(t *testing.T) {
 	cli.setEnv(envHost, newHost.url)
 	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 50))
 	cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url}, "apply", "-auto-approve", "-no-color", "-refresh=false")
-	if n := newHost.fake.Stats().Requests; n != 0 {
+	if n := newHost.fake.Stats().APIRequests; n != 0 { // the credentials check's token aside
 		t.Fatalf("the apply sent %d requests to the new host, want 0", n)
 	}
 }
@@ -214,5 +215,61 @@ func stripPrivateState(t *testing.T, cli *terraformCLI) {
 	out, _ := json.Marshal(st)
 	if err := os.WriteFile(path, out, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// isOpenTofu says whether the CLI is OpenTofu.
+func (c *terraformCLI) isOpenTofu() bool {
+	c.t.Helper()
+	return strings.HasPrefix(c.run("version"), "OpenTofu")
+}
+
+// TestAccGuard_removeAdviceWorks: the guard's way out of a host switch
+// names `terraform state rm` first, and what a removed block needs on each
+// client; followed as said (OpenTofu, which refreshes the set first, with
+// -refresh=false), the removed block takes the sets out of the state
+// without a request about them to the new host, and the old host keeps
+// them.
+func TestAccGuard_removeAdviceWorks(t *testing.T) {
+	oldHost, newHost := newTestEnv(t), newOtherHost(t) // live: the tenant, then a local Zuora
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, oldHost, dir)
+	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 1))
+	cli.run("apply", "-auto-approve", "-no-color")
+	names := []string{oldHost.namePrefix + "-L0", oldHost.namePrefix + "-L1"}
+	for _, n := range names {
+		oldHost.deleteAtEnd(n) // the removed block leaves them in Zuora
+	}
+
+	cli.setEnv(envHost, newHost.url)
+	cli.mustFail([]string{"Sequence set of another tenant", "terraform state rm", "tofu state rm", "removed",
+		"destroy = false", "OpenTofu refreshes the set first", "-refresh=false"}, "plan", "-no-color")
+	if !cli.atLeast("1.7.0") {
+		return // no removed block before Terraform 1.7: terraform state rm is the way
+	}
+	writeConfig(t, dir, providerConfig()+`
+removed {
+  from = zuora_sequence_set.s
+  lifecycle {
+    destroy = false
+  }
+}
+`)
+	args := []string{"apply", "-auto-approve", "-no-color"}
+	if cli.isOpenTofu() {
+		args = append(args, "-refresh=false")
+	}
+	newHost.fake.ResetStats()
+	cli.run(args...)
+	if got := stateAddresses(cli); len(got) != 0 {
+		t.Fatalf("after the removed block the state holds %v, want nothing", got)
+	}
+	if n := newHost.fake.Stats().APIRequests; n != 0 {
+		t.Fatalf("the removed block sent %d requests to the new host, want 0: %v", n, newHost.fake.Stats().ByRoute)
+	}
+	for _, n := range names {
+		if !oldHost.exists(n) {
+			t.Fatalf("the old host lost %s", n)
+		}
 	}
 }

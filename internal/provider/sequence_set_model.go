@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -144,4 +145,10 @@ func sequenceSetDataAttributes() map[string]dsschema.Attribute {
 		}
 	}
 	return attrs
+}
+
+// sequenceSetResourceModel is the resource's model: a set and its timeouts.
+type sequenceSetResourceModel struct {
+	sequenceSetModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

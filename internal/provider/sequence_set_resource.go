@@ -32,8 +32,8 @@ var (
 type sequenceSetResource struct {
 	client      *zuora.Client
 	waitWarning time.Duration
-	tenant      tenantRecord // where the client talks to: see sequence_set_guard.go
-	acrossSets  *acrossSets  // the prefix rule across sets: see prefix_rules_across_sets.go
+	tenant      *providerTenant // where the client talks to: see sequence_set_guard.go
+	acrossSets  *acrossSets     // the prefix rule across sets: see prefix_rules_across_sets.go
 }
 
 func newSequenceSetResource() resource.Resource { return &sequenceSetResource{} }
@@ -160,6 +160,8 @@ func (r *sequenceSetResource) ModifyPlan(ctx context.Context, req resource.Modif
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		// A set whose tenant was never recorded (sequence_set_guard.go).
+		resp.Diagnostics.Append(unrecordedTenantWarning(ctx, req.Private, req.Identity, r.tenant, setLabel(*change.state))...)
 	}
 	// 2. A destroy: what Zuora refuses to delete.
 	if change.plan == nil {
@@ -229,6 +231,15 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	created, err := r.client.CreateSequenceSet(ctx, set)
+	if err != nil && createMayHaveLanded(ctx, err) { // sequence_set_lost_create.go
+		found, ok, why := findLostCreate(ctx, r.client, set)
+		if !ok {
+			resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name, lostCreateDetail(err, set.Name, why))
+			return
+		}
+		resp.Diagnostics.AddWarning(lostCreateWarning(err, found))
+		created, err = found, nil
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Zuora sequence set "+set.Name,
 			err.Error()+nameInUseHint(ctx, r.client, set.Name, err)+startNumberHint(err))
@@ -241,7 +252,7 @@ func (r *sequenceSetResource) Create(ctx context.Context, req resource.CreateReq
 	configured, diags := configuredBlocks(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, setRecords{ // sequence_set_records.go
-		ID: created.ID, Tenant: r.tenant, Configured: configured, NumberSent: boolPtr(set.Number != ""),
+		ID: created.ID, Tenant: r.tenant.now(ctx), Configured: configured, NumberSent: boolPtr(set.Number != ""),
 	})...)
 }
 
@@ -286,7 +297,7 @@ func (r *sequenceSetResource) Read(ctx context.Context, req resource.ReadRequest
 	// refuses a read that leaves it empty.
 	recs, diags := readRecords(ctx, req.Private, req.Identity)
 	resp.Diagnostics.Append(diags...)
-	recs.ID, recs.Tenant = id, r.tenant
+	recs.ID, recs.Tenant = id, r.tenant.now(ctx)
 	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 	set, err := r.client.ReadSequenceSet(ctx, id)
 	if zuora.IsNotFound(err) {
@@ -348,7 +359,7 @@ func (r *sequenceSetResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(diags...)
 	configured, diags := configuredBlocks(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
-	recs.ID, recs.Tenant, recs.Configured = id, r.tenant, configured
+	recs.ID, recs.Tenant, recs.Configured = id, r.tenant.now(ctx), configured
 	resp.Diagnostics.Append(writeRecords(ctx, resp.Private, resp.Identity, recs)...)
 }
 
@@ -409,6 +420,12 @@ func (r *sequenceSetResource) Delete(ctx context.Context, req resource.DeleteReq
 	case err == nil:
 		tflog.Info(ctx, "deleted sequence set", map[string]any{"id": id})
 	case zuora.IsNotFound(err):
+		// A set whose tenant was never recorded may be another tenant's:
+		// its 404 proves nothing, and the set stays in state.
+		if d := unrecordedNotFound(ctx, req.Private, req.Identity, r.tenant, setLabel(state.sequenceSetModel)); d.HasError() {
+			resp.Diagnostics.Append(d...)
+			return
+		}
 		// Gone already, perhaps by a retried DELETE whose first answer was lost.
 		tflog.Info(ctx, "sequence set was already gone", map[string]any{"id": id})
 	default:
@@ -460,5 +477,5 @@ func (r *sequenceSetResource) ImportState(ctx context.Context, req resource.Impo
 // writeImportRecords writes the records of a set imported as id: it is
 // recorded as of the tenant it is imported from.
 func (r *sequenceSetResource) writeImportRecords(ctx context.Context, resp *resource.ImportStateResponse, id string) diag.Diagnostics {
-	return writeRecords(ctx, resp.Private, resp.Identity, setRecords{ID: id, Tenant: r.tenant}) // sequence_set_records.go
+	return writeRecords(ctx, resp.Private, resp.Identity, setRecords{ID: id, Tenant: r.tenant.now(ctx)}) // sequence_set_records.go
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -18,7 +17,7 @@ import (
 // The timeouts block of zuora_sequence_set: each operation gets a deadline,
 // which the client never waits past (a wait for Zuora's limits that would
 // end later fails at once), and an operation that spent long waiting for
-// Zuora's limits ends with a warning that says so.
+// Zuora's limits ends with a warning that says so (operation.go).
 
 // Default deadlines of the operations: long enough to ride out Zuora's
 // longest usual waits (a concurrency refusal asks for 120 s, a rate window
@@ -55,27 +54,6 @@ func nullTimeouts() timeouts.Value {
 	})}
 }
 
-// sequenceSetResourceModel is the resource's model: a set and its timeouts.
-type sequenceSetResourceModel struct {
-	sequenceSetModel
-	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-// operation is one CRUD call's context: its deadline and a meter of the
-// time it waits for Zuora's limits.
-type operation struct {
-	name  string // "create", ...
-	limit time.Duration
-	meter *zuora.WaitMeter
-	// fixed: no timeouts block sets the deadline (data sources, import,
-	// the list resource); see read_deadline.go.
-	fixed bool
-	// subject names the set in the wait warning: the warnings of a count
-	// or for_each's instances differ, and Terraform 1.16 keeps only one of
-	// identical diagnostics of one block.
-	subject string
-}
-
 // startOperation derives the operation's context from ctx and its timeout.
 func startOperation(ctx context.Context, name string, t timeouts.Value) (context.Context, context.CancelFunc, *operation, diag.Diagnostics) {
 	if t.IsNull() || t.IsUnknown() {
@@ -96,38 +74,4 @@ func startOperation(ctx context.Context, name string, t timeouts.Value) (context
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	ctx, meter := zuora.WithWaitMeter(ctx)
 	return ctx, cancel, &operation{name: name, limit: limit, meter: meter}, diags
-}
-
-// warnOfWaits adds a warning when the operation waited longer than
-// threshold for Zuora's limits: the user sees it without TF_LOG.
-func (o *operation) warnOfWaits(threshold time.Duration, diags *diag.Diagnostics) {
-	total := o.meter.Total()
-	if total <= threshold {
-		return
-	}
-	advice := fmt.Sprintf("spread applies out, lower -parallelism, or raise the %s timeout (%s now) if waits like "+
-		"this are expected.", o.name, shortDuration(o.limit))
-	if o.fixed {
-		advice = fmt.Sprintf("spread plans and applies out, or lower -parallelism (its deadline is %s).", shortDuration(o.limit))
-	}
-	what := o.name
-	if o.subject != "" {
-		what += " of sequence set " + o.subject
-	}
-	diags.AddWarning("Zuora's limits held this operation",
-		fmt.Sprintf("The %s waited %s in all for Zuora's rate and concurrency limits (%s). The tenant's quota is "+
-			"shared by every pipeline and integration that uses it: %s",
-			what, total.Round(time.Second), o.meter.Summary(), advice))
-}
-
-// shortDuration spells a duration as a timeouts block would: 20m, not 20m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -55,13 +55,14 @@ type tokenSource struct {
 // one place a fetched token's answer is read.
 type grant struct {
 	access  string
+	scope   string    // the scope Zuora granted with it: token_scope.go
 	expiry  time.Time // zero: none given
 	renewAt time.Time // fresh until then; usable until expiry
 }
 
 // newGrant reads the token endpoint's answer to a fetch started at started.
 func newGrant(tok *oauth2.Token, started time.Time) *grant {
-	return &grant{access: tok.AccessToken, expiry: tok.Expiry, renewAt: renewAt(started, tok.Expiry)}
+	return &grant{access: tok.AccessToken, scope: scopeOf(tok), expiry: tok.Expiry, renewAt: renewAt(started, tok.Expiry)}
 }
 
 // usable reports whether the token may still be sent at now.

@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
+)
+
+// TestAccCredentialsCheck_planWithoutState: a plan of new sets only has
+// nothing to refresh, and still reaches Zuora once, for the token that
+// proves the credentials and the host (and that the apply's requests of
+// the same process would reuse). With a wrong secret it fails naming the
+// credentials; against a closed port it fails within 30 s naming the host;
+// with skip_credentials_validation it plans offline.
+func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
+	env := newLocalTestEnv(t, zuorafake.Options{})
+	dir := t.TempDir()
+	cli := newTerraformCLI(t, env, dir)
+	writeConfig(t, dir, managedSetsFrom(1, 1))
+
+	// The right credentials: one token request, nothing else.
+	if code, out := cli.planExit(); code != 2 {
+		t.Fatalf("the plan of a new set proposes no change:\n%s", out)
+	}
+	if st := env.fake.Stats(); st.ByRoute["POST /oauth/token"] != 1 || st.APIRequests != 0 {
+		t.Fatalf("the plan sent %v, want one token request and nothing else", st.ByRoute)
+	}
+
+	// A wrong secret.
+	cli.setEnv(envClientSecret, "not-the-secret")
+	out, err := cli.try("plan", "-no-color")
+	if err == nil || !errRe("Zuora refused the provider's credentials", "client_id", "client_secret", "HTTP 401", "invalid_client").MatchString(out) {
+		t.Fatalf("a plan with a wrong secret: %v, want it refused naming the credentials:\n%s", err, out)
+	}
+	if strings.Contains(out, "not-the-secret") {
+		t.Fatalf("the error shows the secret:\n%s", out)
+	}
+
+	// The same, offline: no request at all.
+	env.fake.ResetStats()
+	writeConfig(t, dir, strings.Replace(managedSetsFrom(1, 1), "provider \"zuora\" {\n", "provider \"zuora\" {\n  skip_credentials_validation = true\n", 1))
+	if code, out := cli.planExit(); code != 2 {
+		t.Fatalf("an offline plan of a new set proposes no change:\n%s", out)
+	}
+	if n := env.fake.Stats().Requests; n != 0 {
+		t.Fatalf("the plan with skip_credentials_validation sent %d requests, want 0", n)
+	}
+
+	// A closed port.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	_ = l.Close()
+	writeConfig(t, dir, managedSetsFrom(1, 1))
+	cli.setEnv(envClientSecret, zuorafake.DefaultClientSecret)
+	cli.setEnv(envHost, closed)
+	began := time.Now()
+	out, err = cli.try("plan", "-no-color")
+	took := time.Since(began)
+	if err == nil || !errRe("Cannot reach Zuora at "+closed, "ZUORA_HOST", "skip_credentials_validation").MatchString(out) {
+		t.Fatalf("a plan against a closed port: %v, want it to fail naming the host:\n%s", err, out)
+	}
+	if took > 30*time.Second {
+		t.Fatalf("the plan against a closed port took %v, want under 30 s", took)
+	}
+}
