@@ -25,9 +25,12 @@ import (
 //     most listingPagesInFlight at once: one until page 1 shows the tenant
 //     holds more than a page, two until page 3 shows it holds more than
 //     three (see pagesInFlightLocked); a set found ends the wait at once.
-//   - Pages are bounded (see mayFetchLocked): a listing that never ends,
-//     or never brings the sets asked for, costs at most as many pages as
-//     the GETs it would have saved, and never more than maxListPages.
+//   - Pages are bounded (listing_budget.go): a listing never costs more
+//     pages than the GETs it was asked to replace (the sets reads waited
+//     for) plus listingSparePages, nor more than listingSparePages past
+//     the latest page that brought a set a read waited for, one more for
+//     each set asked for that it has not served; never more than
+//     maxListPages.
 //   - A set the listing does not hold (deleted outside Terraform, created
 //     after its page was read, or past the pages allowed) is confirmed with
 //     a GET; so is every set this client wrote (created, updated or
@@ -71,8 +74,10 @@ type listing struct {
 	wholeWaiting int            // whole-listing reads waiting for pages
 	alone        int            // reads waiting loneReadWait for company
 
-	// The budget.
+	// The budget (listing_budget.go).
 	asked      map[string]bool // every id a read ever waited for pages for
+	served     map[string]bool // every id the listing answered a read of: a GET it replaced
+	unserved   int             // ids asked for and not served (yet)
 	lastUseful int             // the latest page that brought an id a read waited for
 	failures   int             // failed pages, ever
 	failEpoch  int             // bumped on each failed page: its waiters go by GET
@@ -94,8 +99,8 @@ const (
 	listingPagesInFlight = 4
 	// listingMaxFailures failed pages give the listing up.
 	listingMaxFailures = 2
-	// listingSparePages are the pages allowed beyond the ids asked for
-	// without one of them (see mayFetchLocked).
+	// listingSparePages are the pages allowed beyond those the sets
+	// served pay for (see mayFetchLocked).
 	listingSparePages = 3
 )
 
@@ -166,7 +171,7 @@ func newListing(c *Client, logging context.Context) *listing {
 	return &listing{
 		c: c, logging: context.WithoutCancel(logging),
 		known: map[string]SequenceSet{}, received: map[int][]SequenceSet{}, fetching: map[int]bool{},
-		waiting: map[string]int{}, asked: map[string]bool{}, written: map[string]bool{},
+		waiting: map[string]int{}, asked: map[string]bool{}, served: map[string]bool{}, written: map[string]bool{},
 	}
 }
 
@@ -215,7 +220,7 @@ func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
 	r := &reader{key: strings.ToLower(strings.TrimSpace(id))}
 	for {
 		l.mu.Lock()
-		next, set := l.nextForSetLocked(r)
+		next, set := l.advanceSetReaderLocked(r)
 		changed := l.changes.wait()
 		l.mu.Unlock()
 
@@ -237,8 +242,10 @@ func (l *listing) get(ctx context.Context, id string) (SequenceSet, error) {
 	}
 }
 
-// nextForSetLocked decides what reader r of one set does next.
-func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
+// advanceSetReaderLocked moves reader r of one set on: it serves r, sends
+// it to Zuora, or has it wait for company or for pages, starting the pages
+// it needs; it returns what r does next.
+func (l *listing) advanceSetReaderLocked(r *reader) (step, SequenceSet) {
 	if l.written[r.key] || l.givenUp {
 		// Written by this client, or the listing given up: only a GET tells.
 		l.leaveLocked(r, false)
@@ -246,6 +253,7 @@ func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
 	}
 	if s, ok := l.known[r.key]; ok {
 		l.leaveLocked(r, false)
+		l.servedLocked(r.key) // listing_budget.go
 		return stepServed, s.clone()
 	}
 	if l.completeLocked() {
@@ -279,7 +287,7 @@ func (l *listing) nextForSetLocked(r *reader) (step, SequenceSet) {
 			return stepRequest, SequenceSet{}
 		}
 	}
-	if !l.pumpLocked() {
+	if !l.fetchNeededPagesLocked() {
 		// No page in flight, and none allowed: the set is not listed
 		// within the pages this listing may spend.
 		l.leaveLocked(r, false)
@@ -295,7 +303,7 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 	r := &reader{whole: true}
 	for {
 		l.mu.Lock()
-		next, sets, failure := l.nextForAllLocked(r)
+		next, sets, failure := l.advanceWholeReaderLocked(r)
 		changed := l.changes.wait()
 		l.mu.Unlock()
 
@@ -314,8 +322,9 @@ func (l *listing) all(ctx context.Context) ([]SequenceSet, error) {
 	}
 }
 
-// nextForAllLocked decides what whole-listing reader r does next.
-func (l *listing) nextForAllLocked(r *reader) (step, []SequenceSet, error) {
+// advanceWholeReaderLocked moves whole-listing reader r on, starting the
+// pages it needs; it returns what r does next.
+func (l *listing) advanceWholeReaderLocked(r *reader) (step, []SequenceSet, error) {
 	if l.wroteAny || l.givenUp {
 		l.leaveLocked(r, false)
 		return stepRequest, nil, nil
@@ -331,7 +340,7 @@ func (l *listing) nextForAllLocked(r *reader) (step, []SequenceSet, error) {
 		l.leaveLocked(r, false)
 		return stepRequest, nil, nil
 	}
-	if !l.pumpLocked() {
+	if !l.fetchNeededPagesLocked() {
 		// Every page allowed is listed, and still the listing goes on.
 		l.leaveLocked(r, false)
 		return stepFail, nil, tooManyPages("list sequence sets")
@@ -376,7 +385,7 @@ func (l *listing) joinLocked(r *reader) {
 		l.wholeWaiting++
 	} else {
 		l.waiting[r.key]++
-		l.asked[r.key] = true
+		l.askedLocked(r.key) // listing_budget.go
 	}
 	l.changes.broadcast()
 }
@@ -433,29 +442,9 @@ func (l *listing) neededLocked() bool {
 	return false
 }
 
-// mayFetchLocked reports whether page is within the listing's budget.
-//
-// Past the end, or past maxListPages, no page is. A whole-listing read
-// wants every page up to there. Reads of sets want pages only as long as
-// they are cheaper than the GETs they replace: at most as many pages in a
-// row without a set a read waited for as there were sets asked of the
-// listing (plus listingSparePages). So a listing that never ends, or whose
-// pages never hold the sets asked for, costs at most the GETs it would
-// have saved, and pages of a big tenant keep coming as long as the sets
-// asked for could still be on them.
-func (l *listing) mayFetchLocked(page int) bool {
-	switch {
-	case page > maxListPages, l.endPage != 0 && page > l.endPage:
-		return false
-	case l.wholeWaiting > 0:
-		return true
-	}
-	return page <= l.lastUseful+len(l.asked)+listingSparePages
-}
-
-// pumpLocked starts the next pages the waiting reads need and the budget
-// allows, and reports whether any page is in flight.
-func (l *listing) pumpLocked() bool {
+// fetchNeededPagesLocked starts the next pages the waiting reads need and
+// the budget allows, and reports whether any page is in flight.
+func (l *listing) fetchNeededPagesLocked() bool {
 	if l.givenUp || !l.neededLocked() {
 		return len(l.fetching) > 0
 	}
@@ -518,7 +507,7 @@ func (l *listing) fetch(ctx context.Context, page int) {
 		warn = l.giveUpLocked(ctx, err)
 		return
 	}
-	l.pumpLocked()
+	l.fetchNeededPagesLocked()
 }
 
 // applyLocked moves the pages received in order into known.

@@ -94,16 +94,16 @@ func simCheckFIFO(r *simRun) []string {
 		op    *simOp
 		first time.Time
 	}
+	// An operation's first attempt is when the pacer let it go, whether it
+	// reached the tenant or its dial was refused (then its retry waits for
+	// a backoff of its own, not for a slot).
 	var ws []writer
 	for _, op := range r.ops {
 		if op.kind != "create" && op.kind != "update" && op.kind != "delete" {
 			continue
 		}
-		for _, q := range r.opRequests(op) {
-			if q.api() {
-				ws = append(ws, writer{op, q.arrived})
-				break
-			}
+		if first, ok := r.model.firstTry[op]; ok {
+			ws = append(ws, writer{op, first})
 		}
 	}
 	var v []string

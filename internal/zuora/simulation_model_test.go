@@ -158,6 +158,7 @@ type simModel struct {
 	issued   []string             // every access token handed out
 	grants   []simGrant           // the tokens handed out, with their lives
 	unsent   []time.Time          // when attempts were refused before reaching the tenant
+	firstTry map[*simOp]time.Time // when each operation's first API attempt left the client, sent or not
 	requests []*simRequest        // in arrival order
 	ownFlow  int                  // own API requests in flight
 	accepted int                  // own API requests holding a slot
@@ -189,7 +190,7 @@ func newSimModel(seed uint64, f simFaults, preload int, secret string) *simModel
 		seed: seed, faults: f, start: time.Now(), secret: secret,
 		signal: make(chan struct{}, 1), ending: make(chan struct{}), stopped: make(chan struct{}),
 		sets: map[string]*SequenceSet{}, history: map[string][]simVersion{},
-		attempts: map[string]int{}, idem: map[string]simAnswer{}, created: map[string][]string{},
+		attempts: map[string]int{}, firstTry: map[*simOp]time.Time{}, idem: map[string]simAnswer{}, created: map[string][]string{},
 		tokens: map[string]time.Time{}, revoked: map[string]bool{},
 		limit: f.concLimit, window: time.Now(),
 	}
@@ -329,6 +330,9 @@ func (m *simModel) RoundTrip(req *http.Request) (*http.Response, error) {
 	m.mu.Lock()
 	m.attempts[base]++
 	r.key = fmt.Sprintf("%s/%03d", base, m.attempts[base])
+	if _, tried := m.firstTry[r.op]; !tried && r.op != nil && r.route != "token" {
+		m.firstTry[r.op] = time.Now()
+	}
 	refused := r.route != "token" && m.rng(r.key+"/dial").Float64() < m.faults.refused
 	if refused {
 		m.unsent = append(m.unsent, time.Now())
