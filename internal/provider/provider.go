@@ -175,8 +175,10 @@ func (p *zuoraProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 					"default the provider asks Zuora for its OAuth token as soon as its configuration is known, so that " +
 					"a plan with a wrong client secret or an unreachable host fails, naming them, even when it has " +
 					"nothing to refresh (a plan of new sets only); the token serves every later request, so the check " +
-					"costs one token request at most. Set it to `true` for plans that must not reach Zuora; a wrong " +
-					"credential or host then fails the first operation that needs Zuora. Defaults to `false`.",
+					"costs one token request at most. Set it to `true` for plans that must not fail when Zuora cannot be " +
+					"reached: a wrong credential or host then fails the first operation that needs Zuora (a plan that sends " +
+					"new prefixes still tries to read the tenant's sets to check them, and goes on with a warning when it " +
+					"cannot). Defaults to `false`.",
 				Optional: true,
 			},
 		},

@@ -10,23 +10,26 @@ import (
 )
 
 // TestAccCredentialsCheck_planWithoutState: a plan of new sets only has
-// nothing to refresh, and still reaches Zuora once, for the token that
-// proves the credentials and the host (and that the apply's requests of
-// the same process would reuse). With a wrong secret it fails naming the
-// credentials; against a closed port it fails within 30 s naming the host;
-// with skip_credentials_validation it plans offline.
+// nothing to refresh, and still proves the credentials and the host with
+// the one token the check at Configure obtains (the prefix check against
+// the tenant's sets, prefix_rules_across_sets.go, reuses it). With a wrong
+// secret it fails naming the credentials, where that prefix check alone
+// would only warn that it was skipped; against a closed port it fails
+// within 30 s naming the host; with skip_credentials_validation the same
+// plan goes on, with the prefix check's warning.
 func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 	env := newLocalTestEnv(t, zuorafake.Options{})
 	dir := t.TempDir()
 	cli := newTerraformCLI(t, env, dir)
 	writeConfig(t, dir, managedSetsFrom(1, 1))
 
-	// The right credentials: one token request, nothing else.
+	// The right credentials: one token request, which the listing of the
+	// prefix check reuses; nothing written.
 	if code, out := cli.planExit(); code != 2 {
 		t.Fatalf("the plan of a new set proposes no change:\n%s", out)
 	}
-	if st := env.fake.Stats(); st.ByRoute["POST /oauth/token"] != 1 || st.APIRequests != 0 {
-		t.Fatalf("the plan sent %v, want one token request and nothing else", st.ByRoute)
+	if st := env.fake.Stats(); st.ByRoute["POST /oauth/token"] != 1 || st.APIRequests != st.ByRoute["GET /v1/sequence-sets"] {
+		t.Fatalf("the plan sent %v, want one token request and the prefix check's listing", st.ByRoute)
 	}
 
 	// A wrong secret.
@@ -39,16 +42,6 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 		t.Fatalf("the error shows the secret:\n%s", out)
 	}
 
-	// The same, offline: no request at all.
-	env.fake.ResetStats()
-	writeConfig(t, dir, strings.Replace(managedSetsFrom(1, 1), "provider \"zuora\" {\n", "provider \"zuora\" {\n  skip_credentials_validation = true\n", 1))
-	if code, out := cli.planExit(); code != 2 {
-		t.Fatalf("an offline plan of a new set proposes no change:\n%s", out)
-	}
-	if n := env.fake.Stats().Requests; n != 0 {
-		t.Fatalf("the plan with skip_credentials_validation sent %d requests, want 0", n)
-	}
-
 	// A closed port.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,7 +49,6 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String()
 	_ = l.Close()
-	writeConfig(t, dir, managedSetsFrom(1, 1))
 	cli.setEnv(envClientSecret, zuorafake.DefaultClientSecret)
 	cli.setEnv(envHost, closed)
 	began := time.Now()
@@ -67,5 +59,12 @@ func TestAccCredentialsCheck_planWithoutState(t *testing.T) {
 	}
 	if took > 30*time.Second {
 		t.Fatalf("the plan against a closed port took %v, want under 30 s", took)
+	}
+
+	// The same, with skip_credentials_validation: the plan goes on.
+	writeConfig(t, dir, strings.Replace(managedSetsFrom(1, 1), "provider \"zuora\" {\n", "provider \"zuora\" {\n  skip_credentials_validation = true\n", 1))
+	code, out := cli.planExit()
+	if code != 2 || !strings.Contains(flat(out), "Prefix check against the tenant skipped") {
+		t.Fatalf("an offline plan of a new set with skip_credentials_validation: exit %d, want 2 with the prefix check's warning:\n%s", code, out)
 	}
 }
