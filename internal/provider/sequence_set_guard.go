@@ -106,13 +106,13 @@ func (t *providerTenant) sameEntity(ctx context.Context, rec, where tenantRecord
 }
 
 // removeAdvice says how to stop managing a set in this state, on every
-// client: terraform state rm, or a removed block, which OpenTofu plans with
-// a refresh of the set first (so the guard refuses it unless applied with
-// -refresh=false).
+// client: terraform state rm, or a removed block applied with
+// -refresh=false, since some clients (Terraform 1.8, OpenTofu; not 1.11 or
+// 1.16) plan a removed block with a refresh of the set first, which the
+// guard refuses.
 const removeAdvice = "remove the set from this state with `terraform state rm <address>` (`tofu state rm` on " +
-	"OpenTofu), or replace its resource block with a `removed` block (lifecycle { destroy = false }; " +
-	"Terraform 1.7+ applies it as it is, OpenTofu refreshes the set first, so apply it there with " +
-	"`tofu apply -refresh=false`)"
+	"OpenTofu), or replace its resource block with a `removed` block (lifecycle { destroy = false }) and apply " +
+	"it with `-refresh=false` (most clients refresh the set first, which this check refuses)"
 
 // guardTenant refuses an operation on set (its name and ID, for the
 // message) when its record names another host or entity than where.

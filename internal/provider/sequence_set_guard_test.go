@@ -218,16 +218,10 @@ func stripPrivateState(t *testing.T, cli *terraformCLI) {
 	}
 }
 
-// isOpenTofu says whether the CLI is OpenTofu.
-func (c *terraformCLI) isOpenTofu() bool {
-	c.t.Helper()
-	return strings.HasPrefix(c.run("version"), "OpenTofu")
-}
-
 // TestAccGuard_removeAdviceWorks: the guard's way out of a host switch
 // names `terraform state rm` first, and what a removed block needs on each
-// client; followed as said (OpenTofu, which refreshes the set first, with
-// -refresh=false), the removed block takes the sets out of the state
+// client; followed as said (applied with -refresh=false, since most
+// clients refresh the set first), the removed block takes the sets out of the state
 // without a request about them to the new host, and the old host keeps
 // them.
 func TestAccGuard_removeAdviceWorks(t *testing.T) {
@@ -243,7 +237,7 @@ func TestAccGuard_removeAdviceWorks(t *testing.T) {
 
 	cli.setEnv(envHost, newHost.url)
 	cli.mustFail([]string{"Sequence set of another tenant", "terraform state rm", "tofu state rm", "removed",
-		"destroy = false", "OpenTofu refreshes the set first", "-refresh=false"}, "plan", "-no-color")
+		"destroy = false", "-refresh=false"}, "plan", "-no-color")
 	if !cli.atLeast("1.7.0") {
 		return // no removed block before Terraform 1.7: terraform state rm is the way
 	}
@@ -255,12 +249,8 @@ removed {
   }
 }
 `)
-	args := []string{"apply", "-auto-approve", "-no-color"}
-	if cli.isOpenTofu() {
-		args = append(args, "-refresh=false")
-	}
 	newHost.fake.ResetStats()
-	cli.run(args...)
+	cli.run("apply", "-auto-approve", "-no-color", "-refresh=false")
 	if got := stateAddresses(cli); len(got) != 0 {
 		t.Fatalf("after the removed block the state holds %v, want nothing", got)
 	}
