@@ -61,7 +61,7 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 		t.Fatalf("state after the first apply: %v", before)
 	}
 
-	cli.setEnv(envHost, newHost.url)
+	cli.pointAt(newHost)
 	// A change of every set, so that -refresh=false plans an update of each.
 	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 50))
 	for _, args := range guardedCommands {
@@ -82,7 +82,7 @@ func TestAccGuard_hostSwitch(t *testing.T) {
 	}
 
 	// Back on the old host, the state is as it was.
-	cli.setEnv(envHost, oldHost.url)
+	cli.pointAt(oldHost)
 	writeConfig(t, dir, hostSwitchSets(oldHost, 3, 1))
 	cli.planIsEmpty()
 }
@@ -108,8 +108,22 @@ func switchingCLI(t *testing.T, env *testEnv, dir string) *terraformCLI {
 	t.Helper()
 	cli := newTerraformCLI(t, env, dir)
 	cli.destroyAtEnd()
-	t.Cleanup(func() { cli.setEnv(envHost, env.url) }) // runs first
+	t.Cleanup(func() { cli.pointAt(env) }) // runs first
 	return cli
+}
+
+// pointAt points cli at env's host, with credentials env's Zuora accepts:
+// the local Zuora's defaults, or live, for the tenant, the run's own (the
+// provider's credentials check at Configure must pass for the guard to be
+// what refuses).
+func (c *terraformCLI) pointAt(env *testEnv) {
+	id, secret := zuorafake.DefaultClientID, zuorafake.DefaultClientSecret
+	if env.fake == nil && liveMode {
+		id, secret = os.Getenv(envClientID), os.Getenv(envClientSecret)
+	}
+	c.setEnv(envHost, env.url)
+	c.setEnv(envClientID, id)
+	c.setEnv(envClientSecret, secret)
 }
 
 // TestAccGuard_entitySwitch: the same for entity_id in a multi-entity
@@ -164,7 +178,7 @@ func TestAccGuard_stateWithoutRecord(t *testing.T) {
 	stripPrivateState(t, cli)
 
 	cli.run("apply", "-refresh-only", "-auto-approve", "-no-color") // the refresh from the configured tenant
-	cli.setEnv(envHost, newHost.url)
+	cli.pointAt(newHost)
 	writeConfig(t, dir, hostSwitchSets(oldHost, 2, 50))
 	cli.mustFail([]string{"Sequence set of another tenant", oldHost.url, newHost.url}, "apply", "-auto-approve", "-no-color", "-refresh=false")
 	if n := newHost.fake.Stats().APIRequests; n != 0 { // the credentials check's token aside
@@ -235,7 +249,7 @@ func TestAccGuard_removeAdviceWorks(t *testing.T) {
 		oldHost.deleteAtEnd(n) // the removed block leaves them in Zuora
 	}
 
-	cli.setEnv(envHost, newHost.url)
+	cli.pointAt(newHost)
 	cli.mustFail([]string{"Sequence set of another tenant", "terraform state rm", "tofu state rm", "removed",
 		"destroy = false", "-refresh=false"}, "plan", "-no-color")
 	if !cli.atLeast("1.7.0") {

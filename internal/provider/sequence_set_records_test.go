@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/terraform-zuora/terraform-provider-zuora/internal/zuorafake"
 )
 
 // The records of a managed set (sequence_set_records.go) and what reads
@@ -97,15 +95,35 @@ func (c *terraformCLI) planExit(args ...string) (int, string) {
 	return 1, out
 }
 
-// TestAccRecords_entityOfTheToken: in a tenant of one entity, the entity a
-// set is recorded in is the one the token covers (its scope's
-// entity.<uuid>), whether or not entity_id names it. So state written
-// without entity_id, then planned with entity_id (or ZUORA_ENTITY_ID) set
-// to that same entity, in any case, is not refused; nor is dropping
-// entity_id again. The same holds for state whose record predates the
-// token's entity (an entity left empty).
+// TestAccRecords_entityOfTheToken: the entity a set is recorded in is the
+// one its requests worked on: entity_id, or the entity the token covers
+// (its scope's entity.<uuid>). So state written without entity_id, then
+// planned with entity_id (or ZUORA_ENTITY_ID) set to that same entity, in
+// any case, is not refused; nor is dropping entity_id again, when the
+// token covers that entity alone. The same holds for state whose record
+// predates the token's entity (an entity left empty). Live too: the
+// entity is the run's ZUORA_ENTITY_ID, or the token's.
 func TestAccRecords_entityOfTheToken(t *testing.T) {
-	env := newLocalTestEnv(t, zuorafake.Options{}) // one entity: zuorafake.DefaultEntityID
+	env := newTestEnv(t)
+	ctx, cancel := env.ctx()
+	defer cancel()
+	scope, err := env.api.TokenScope(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entity, sole := os.Getenv(envEntityID), scope.SoleEntity()
+	if !liveMode || entity == "" {
+		entity = sole
+	}
+	if entity == "" {
+		t.Fatalf("the tenant's token covers the entities %v, and ZUORA_ENTITY_ID is unset: set it to the entity to test", scope.Entities)
+	}
+	// Without entity_id the requests work on the token's sole entity: the
+	// same as entity only when the token covers it alone.
+	spellings := []string{strings.ToUpper(entity), strings.ToLower(entity)}
+	if strings.EqualFold(sole, entity) {
+		spellings = append(spellings, "")
+	}
 	for _, legacy := range []bool{false, true} {
 		name := "recorded by this release"
 		if legacy {
@@ -114,27 +132,28 @@ func TestAccRecords_entityOfTheToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			cli := newTerraformCLI(t, env, dir)
+			cli.setEnv(envEntityID, spellings[len(spellings)-1])
 			cli.destroyAtEnd()
-			writeConfig(t, dir, managedSetsFrom(2, 1))
+			writeConfig(t, dir, hostSwitchSets(env, 2, 1))
 			cli.run("apply", "-auto-approve", "-no-color")
 			if legacy {
 				editPrivate(t, cli, func(keys map[string]json.RawMessage) {
 					keys[tenantPrivateKey], _ = json.Marshal(map[string]string{"host": env.url})
 				})
 			}
-			for _, entity := range []string{strings.ToUpper(zuorafake.DefaultEntityID), zuorafake.DefaultEntityID, ""} {
-				cli.setEnv(envEntityID, entity)
+			for _, spelling := range spellings {
+				cli.setEnv(envEntityID, spelling)
 				for _, args := range [][]string{{"-refresh=false"}, nil} {
 					if code, out := cli.planExit(args...); code != 0 {
-						t.Fatalf("with ZUORA_ENTITY_ID=%q, plan %v proposes changes:\n%s", entity, args, out)
+						t.Fatalf("with ZUORA_ENTITY_ID=%q, plan %v proposes changes:\n%s", spelling, args, out)
 					}
 				}
 			}
-			cli.setEnv(envEntityID, strings.ToUpper(zuorafake.DefaultEntityID))
+			cli.setEnv(envEntityID, strings.ToUpper(entity))
 			cli.run("apply", "-refresh-only", "-auto-approve", "-no-color")
-			cli.setEnv(envEntityID, "")
+			cli.setEnv(envEntityID, spellings[len(spellings)-1])
 			if code, out := cli.planExit("-refresh=false"); code != 0 {
-				t.Fatalf("after a refresh with entity_id, a plan without it proposes changes:\n%s", out)
+				t.Fatalf("after a refresh with entity_id, a plan with ZUORA_ENTITY_ID=%q proposes changes:\n%s", spellings[len(spellings)-1], out)
 			}
 		})
 	}
@@ -154,7 +173,7 @@ func TestAccRecords_destroyWithoutTenantRecord(t *testing.T) {
 	before := stateAddresses(cli)
 	stripPrivateState(t, cli) // sequence_set_guard_test.go
 
-	cli.setEnv(envHost, newHost.url)
+	cli.pointAt(newHost)
 	out, err := cli.try("destroy", "-auto-approve", "-no-color", "-refresh=false")
 	if err == nil {
 		t.Fatalf("the destroy succeeded; want the sets kept:\n%s", out)
