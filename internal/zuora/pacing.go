@@ -37,7 +37,9 @@ import (
 //     Retry-After or reset, not only the refused one.
 //   - The attempts that waited for a hold or a window's reset go again one
 //     by one, in the order they came, spread over a little time after its
-//     end (holdSpread), not all at once.
+//     end (holdSpread), not all at once. The spread is the client's own
+//     caution: an attempt whose slot would end past its deadline goes at
+//     once instead.
 //   - The concurrency gate (concurrency_share.go) keeps a window of
 //     attempts in flight: it starts small, grows once a round, and beside
 //     other pipelines takes half of the slots it counts free, never past
@@ -271,6 +273,9 @@ func (p *pacer) turnLocked(ctx context.Context, now time.Time, ticket uint64) ga
 		p.startReleaseLocked(w, len(p.queue))
 	}
 	if p.queue[0] != ticket {
+		if p.turnPastDeadlineLocked(ctx, ticket) {
+			return gate{} // its turn in the release would come past its deadline: the spread gives way
+		}
 		cause := "earlier requests go first"
 		if p.release.left > 0 {
 			cause = p.release.cause
@@ -284,6 +289,24 @@ func (p *pacer) turnLocked(ctx context.Context, now time.Time, ticket uint64) ga
 		return gate{} // its slot is past its deadline: the spread gives way
 	}
 	return gate{until: p.release.next, cause: p.release.cause}
+}
+
+// turnPastDeadlineLocked reports whether, a release under way, the slot
+// of the attempt with ticket (its place in the queue counted from the
+// release's next slot) would end past its context's deadline. The spread
+// is the client's own caution, not a wait Zuora asked for: it never makes
+// an operation miss its deadline, so such an attempt goes at once.
+func (p *pacer) turnPastDeadlineLocked(ctx context.Context, ticket uint64) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok || p.release.left == 0 {
+		return false
+	}
+	place := slices.Index(p.queue, ticket)
+	if place < 0 {
+		return false
+	}
+	slotEnd := p.release.end.Add(time.Duration(p.release.done+place+1) * p.release.gap)
+	return slotEnd.After(deadline)
 }
 
 // startReleaseLocked begins the release of the n attempts that g held.

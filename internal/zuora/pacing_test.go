@@ -453,6 +453,49 @@ func TestPacingWindowResetReleasesSpread(t *testing.T) {
 	})
 }
 
+// TestPacingReleaseNeverMissesADeadline: the spread after a window's reset
+// is the client's caution, not a wait Zuora asked for. An attempt queued
+// behind others for the reset, whose deadline comes after the reset but
+// before its slot in the release, goes in time instead of running into its
+// deadline with no WaitError (the simulation's deadline-wait, seeds 145
+// and 357 of 400).
+func TestPacingReleaseNeverMissesADeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		p.spread = func(time.Duration) time.Duration { return 0 }
+		seq, _ := p.admit(context.Background())
+		start := time.Now()
+		p.done(seq, synthetic(200, "RateLimit-Remaining", "0", "RateLimit-Reset", "4"), nil)
+		// Nine attempts queue for the reset in 4 s: their release is
+		// spread over 1 s, a slot of about 100 ms each.
+		var wg sync.WaitGroup
+		for range 9 {
+			wg.Go(func() {
+				seq, err := p.admit(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				p.done(seq, synthetic(200), nil)
+			})
+		}
+		synctest.Wait()
+		// The tenth, last in the queue, must be sent by 4.3 s.
+		ctx, cancel := context.WithDeadline(context.Background(), start.Add(4300*time.Millisecond))
+		defer cancel()
+		seq, err := p.admit(ctx)
+		switch d := time.Since(start); {
+		case err != nil:
+			t.Errorf("the last attempt queued for a reset at 4s, with a deadline at 4.3s: %v after %v; want it sent in time", err, d)
+		case d < 4*time.Second:
+			t.Errorf("sent after %v, before the window's reset", d)
+		default:
+			p.done(seq, synthetic(200), nil)
+		}
+		wg.Wait() // the nine go in their slots either way
+	})
+}
+
 // Issue 24, case 9: the concurrency gate admits first come, first served:
 // a freed slot goes to the oldest waiter, and newcomers queue behind it.
 func TestPacingAdmitsFirstComeFirstServed(t *testing.T) {

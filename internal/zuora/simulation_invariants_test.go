@@ -69,7 +69,7 @@ func simCheckInFlight(r *simRun) []string {
 
 // calm reports whether nothing but the concurrency gate could have held a
 // request from from to to: no answer asking to come back later (nor its
-// spread after), no rate window ending, no failed token call.
+// spread after), no rate window ending, no token call under way or failed.
 func (r *simRun) calm(from, to time.Time) bool {
 	w := r.faults.rateWindow
 	if from.Sub(r.model.start)/w != to.Sub(r.model.start)/w {
@@ -82,7 +82,11 @@ func (r *simRun) calm(from, to time.Time) bool {
 		if q.holdType() && q.holdUntil.Add(maxHoldSpread).After(from) {
 			return false
 		}
-		if q.route == "token" && (q.status != 200 || q.cut) && !q.answered.Before(from) {
+		if q.route == "token" && !q.answered.Before(from) {
+			// A token fetch under way: the bearer sits above the pacer, so
+			// the requests waiting for it come to the pacer in the order
+			// they wake, not the order they came (and a failed fetch
+			// fails them).
 			return false
 		}
 	}
@@ -168,6 +172,13 @@ func simCheckDeadline(r *simRun) []string {
 	return v
 }
 
+// simSpentClaim reports whether cause is the client's word that the rate
+// window is spent: Zuora's own 0, or a window the client counts as spent by
+// what was sent since ("RateLimit-Remaining: 7, all spent since ...").
+func simSpentClaim(cause string) bool {
+	return strings.Contains(cause, "is used up (RateLimit-Remaining: ")
+}
+
 func simCheckRateCounts(r *simRun) []string {
 	if r.faults.foreignRate && r.faults.foreignEvery > 0 {
 		return nil // others spend the window too: the client's share of it is an estimate
@@ -182,7 +193,7 @@ func simCheckRateCounts(r *simRun) []string {
 	var claims []claim
 	for _, op := range r.ops {
 		var waitErr *WaitError
-		if errors.As(op.err, &waitErr) && strings.Contains(waitErr.Cause, "RateLimit-Remaining: 0") {
+		if errors.As(op.err, &waitErr) && simSpentClaim(waitErr.Cause) {
 			claims = append(claims, claim{op.end, op.key + " failed", waitErr.Cause})
 		}
 	}
@@ -192,21 +203,18 @@ func simCheckRateCounts(r *simRun) []string {
 			Cause   string `json:"cause"`
 			Op      string `json:"sim.op"`
 		}
-		if json.Unmarshal([]byte(line.text), &entry) == nil && strings.Contains(entry.Cause, "RateLimit-Remaining: 0") {
+		if json.Unmarshal([]byte(line.text), &entry) == nil && simSpentClaim(entry.Cause) {
 			claims = append(claims, claim{line.at, orDefault(entry.Op, "a request") + " waited", entry.Cause})
 		}
 	}
 	var v []string
 	for _, c := range claims {
 		t := c.at
-		// Attempts counted and not yet at the model (admitted, waiting for
-		// a token) are at most the operations open then and the listing's pages.
-		slack := 1 + listingPagesInFlight
-		for _, o := range r.ops {
-			if !o.start.After(t) && !o.end.Before(t) {
-				slack++
-			}
-		}
+		// An admitted attempt goes to the wire at once (the bearer sits
+		// above the pacer), so the client's count is behind the tenant's by
+		// its attempts in flight when answers come out of order: never more
+		// than its first wave or the concurrency limit.
+		slack := 1 + max(r.faults.concLimit, firstWave)
 		var last *simRequest
 		for _, q := range r.model.requests {
 			if q.arrived.After(t) {

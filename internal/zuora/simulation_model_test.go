@@ -11,12 +11,15 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing/synctest"
 	"time"
 )
@@ -67,9 +70,10 @@ type simFaults struct {
 	tokenEcho      float64       // /oauth/token's error body echoes the form (client_secret)
 	tokenLife      time.Duration // expires_in
 	tokenStorms    []simStorm
-	shiftInsert    float64 // a create goes anywhere in the listing order, not at its end
-	endless        bool    // past the last set, every page is full of id-less sets
-	rateLimit      int     // requests per window
+	dialStorms     []simStorm // spans in which every API dial is refused (a network blip)
+	shiftInsert    float64    // a create goes anywhere in the listing order, not at its end
+	endless        bool       // past the last set, every page is full of id-less sets
+	rateLimit      int        // requests per window
 	rateWindow     time.Duration
 	concLimit      int
 	foreignEvery   time.Duration // another pipeline acts about this often (0: never)
@@ -83,6 +87,16 @@ type simFaults struct {
 type simStorm struct {
 	from, to time.Duration
 	limited  bool
+}
+
+// dialStorm reports whether at is in one of the run's dial storms.
+func (m *simModel) dialStorm(at time.Time) bool {
+	for _, s := range m.faults.dialStorms {
+		if el := at.Sub(m.start); el >= s.from && el < s.to {
+			return true
+		}
+	}
+	return false
 }
 
 // simVersion is one state of a set: from when on, and the set (nil: absent).
@@ -305,7 +319,9 @@ func (m *simModel) submit(r *simRequest) simAnswer {
 	return <-r.reply
 }
 
-var errSimRefused = errors.New("dial tcp 10.0.0.1:443: connect: connection refused")
+// errSimRefused is a refused connection as net/http's dialer reports it.
+var errSimRefused = &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 443},
+	Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 
 var errSimLost = errors.New("read tcp 127.0.0.1:40000->10.0.0.1:443: read: connection reset by peer")
 
@@ -333,7 +349,7 @@ func (m *simModel) RoundTrip(req *http.Request) (*http.Response, error) {
 	if _, tried := m.firstTry[r.op]; !tried && r.op != nil && r.route != "token" {
 		m.firstTry[r.op] = time.Now()
 	}
-	refused := r.route != "token" && m.rng(r.key+"/dial").Float64() < m.faults.refused
+	refused := r.route != "token" && (m.rng(r.key+"/dial").Float64() < m.faults.refused || m.dialStorm(time.Now()))
 	if refused {
 		m.unsent = append(m.unsent, time.Now())
 	}
