@@ -1,6 +1,7 @@
 package zuora
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ var simInvariants = []simInvariant{
 	{"deadline-wait", "no wait the server asked for runs into the deadline without a WaitError", simCheckDeadline},
 	{"rate-counts-sent", "the rate window counts only attempts that were sent", simCheckRateCounts},
 	{"read-truth", "every read returns the model's truth or an error, never a stale set after this client's write", simCheckTruth},
+	{"list-pages-asked", "list pages ≤ min(⌈S/40⌉+3, reads asked of the listing+3) plus failed pages", simCheckPagesAsked},
 	{"list-pages", "list pages ≤ min(⌈S/40⌉+3, GETs replaced+3) plus failed pages", simCheckPages},
 	{"no-false-repeat", "pages shifted by creates and deletes never fail a listing as repeated", simCheckRepeat},
 	{"valid-token-used", "no call fails for want of a token while the latest token is still valid", simCheckTokenServed},
@@ -402,6 +404,64 @@ func simCheckPages(r *simRun) []string {
 			pages, failed, replaced, r.model.maxSets, bound)}, v...)
 	}
 	return v
+}
+
+// simCheckPagesAsked checks the bound the listing's budget guarantees as it
+// goes (listing_budget.go): no more pages than the reads asked of it would
+// cost as GETs, plus listingSparePages, and no more than the tenant's pages
+// plus as many; a whole listing asked for may take the tenant's. The reads
+// asked are, at most, the reads of one set under way while the listing
+// was: from loneReadWait before its first page to its last page's answer.
+// (list-pages judges the same pages against what they saved after the
+// fact, which no rule deciding page by page can promise: see simKnownFailing.)
+func simCheckPagesAsked(r *simRun) []string {
+	perListing := (r.model.maxSets+1+ListPageSize-1)/ListPageSize + listingSparePages
+	pages, failed := 0, 0
+	var first, last, runEnd time.Time
+	for _, op := range r.ops {
+		if op.end.After(runEnd) {
+			runEnd = op.end
+		}
+	}
+	for _, q := range r.model.requests {
+		if q.route != "list" || q.op != nil {
+			continue
+		}
+		pages++
+		if simFailed(q) {
+			failed++
+		}
+		if first.IsZero() || q.arrived.Before(first) {
+			first = q.arrived
+		}
+		if end := cmp.Or(q.answered, runEnd); end.After(last) {
+			last = end
+		}
+	}
+	if pages == 0 {
+		return nil
+	}
+	asked, whole := 0, false
+	for _, op := range r.ops {
+		if op.start.After(last) || op.end.Before(first.Add(-loneReadWait)) {
+			continue
+		}
+		switch op.kind {
+		case "read":
+			asked++
+		case "readAll":
+			whole = true
+		}
+	}
+	bound := perListing
+	if !whole {
+		bound = min(perListing, asked+listingSparePages)
+	}
+	if pages > bound+failed {
+		return []string{fmt.Sprintf("the listing fetched %d pages (%d failed) while at most %d reads of one set were under way%s, of a tenant of at most %d sets: bound %d",
+			pages, failed, asked, map[bool]string{true: " and a whole listing", false: ""}[whole], r.model.maxSets, bound+failed)}
+	}
+	return nil
 }
 
 func simCheckRepeat(r *simRun) []string {
